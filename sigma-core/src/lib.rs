@@ -1,0 +1,22 @@
+//! The Sigma rule model and what every tool needs of it.
+//!
+//! `sigma-core` reads Sigma rules into a typed model whose every key and
+//! value knows where it was written ([`yaml`], [`rule`]), parses conditions
+//! ([`condition`]), and evaluates rules against events. It knows nothing of
+//! lint checks, reports or case files: those live in `sigma-lint` and
+//! `sigma-test`.
+//!
+//! ```
+//! use sigma_core::rule::SigmaFile;
+//!
+//! let file = SigmaFile::parse("r.yml", "title: t\ndetection:\n  s: {a: 1}\n  condition: s\n");
+//! let rule = file.rules().next().unwrap();
+//! assert_eq!(rule.detection.conditions[0].value, "s");
+//! ```
+
+#![deny(missing_docs)]
+
+pub mod condition;
+pub mod rule;
+pub mod span;
+pub mod yaml;

@@ -1,0 +1,1 @@
+//! Runs Sigma rules against their test cases.
