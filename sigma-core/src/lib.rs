@@ -17,6 +17,8 @@
 #![deny(missing_docs)]
 
 pub mod condition;
+pub mod events;
+pub mod logsource;
 pub mod rule;
 pub mod span;
 pub mod yaml;
