@@ -17,6 +17,11 @@
 #![deny(missing_docs)]
 
 pub mod condition;
+pub mod event;
+pub mod matcher;
+pub mod modifier;
+pub mod reference;
 pub mod rule;
 pub mod span;
+pub mod value;
 pub mod yaml;
