@@ -17,8 +17,13 @@
 #![deny(missing_docs)]
 
 pub mod condition;
+pub mod event;
 pub mod events;
 pub mod logsource;
+pub mod matcher;
+pub mod modifier;
+pub mod reference;
 pub mod rule;
 pub mod span;
+pub mod value;
 pub mod yaml;

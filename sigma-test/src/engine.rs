@@ -7,6 +7,8 @@
 
 use std::collections::BTreeMap;
 
+use sigma_core::event::Event;
+use sigma_core::matcher::{CompileOptions, CompiledRule};
 use sigma_core::rule::Rule;
 use sigma_core::span::Span;
 
@@ -40,4 +42,44 @@ pub trait Engine: Sync {
 
     /// Whether `rule` matches `event`.
     fn matches(&self, rule: &Self::Compiled, event: &Self::Event) -> Result<bool, EngineError>;
+}
+
+/// The production engine: `sigma_core`'s compiled matcher.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct SigmaEngine;
+
+impl Engine for SigmaEngine {
+    type Compiled = CompiledRule;
+    type Event = Event;
+
+    fn compile(
+        &self,
+        rule: &Rule,
+        fields: &BTreeMap<String, String>,
+    ) -> Result<CompiledRule, Vec<EngineError>> {
+        let options = CompileOptions {
+            field_map: fields.iter().map(|(k, v)| (k.clone(), v.clone())).collect(),
+            ..CompileOptions::default()
+        };
+        CompiledRule::compile(rule, &options).map_err(|errors| {
+            errors
+                .into_iter()
+                .map(|e| EngineError {
+                    message: e.message,
+                    span: e.span,
+                })
+                .collect()
+        })
+    }
+
+    fn event(&self, value: serde_json::Value) -> Event {
+        Event::new(value)
+    }
+
+    fn matches(&self, rule: &CompiledRule, event: &Event) -> Result<bool, EngineError> {
+        rule.try_matches(event).map_err(|e| EngineError {
+            message: e.message,
+            span: e.span,
+        })
+    }
 }

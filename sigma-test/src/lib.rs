@@ -6,9 +6,9 @@
 //! the log-source mapping and judges them with the matcher ([`runner`],
 //! [`engine`]), and reports ([`report`]).
 //!
-//! ```ignore
+//! ```no_run
 //! use std::path::PathBuf;
-//! use sigma_test::{discover, runner, SigmaEngine};
+//! use sigma_test::{discover, engine::SigmaEngine, runner};
 //!
 //! let corpus = discover::discover(&[PathBuf::from("rules"), PathBuf::from("cases")]).unwrap();
 //! let results = runner::run(&SigmaEngine, &corpus, &runner::RunOptions::default(), &|| {});

@@ -1,0 +1,554 @@
+//! The fast form of a predicate tree, and its evaluation.
+//!
+//! Built once per rule from [`ir::Expr`](super::ir::Expr): needles are
+//! folded at compile time, each string pattern is matched by the cheapest
+//! means its shape allows (equality, prefix, suffix, `memmem`,
+//! Aho-Corasick for many needles, a segment glob otherwise), sibling string
+//! predicates on one field are merged into one test, and the children of
+//! every AND and OR are ordered cheapest first. Evaluation allocates
+//! nothing: the event carries its folded strings, and numbers are written
+//! into a stack buffer when they must be compared as text.
+
+use std::fmt::Write as _;
+
+use aho_corasick::AhoCorasick;
+use memchr::memmem;
+use serde_json::Value;
+
+use super::ir::{self, Case, Expr, NumberValue, Operation, Position, Target};
+use super::regex::SigmaRegex;
+use super::time::time_part;
+use super::{CompileError, MatchError};
+use crate::event::{Event, MAX_DEPTH};
+use crate::modifier::{CompareOp, TimePart};
+use crate::span::Span;
+use crate::value::{Glob, Shape, SigmaString};
+
+/// A node of the compiled tree.
+#[derive(Clone, Debug)]
+pub(crate) enum Node {
+    And(Box<[Node]>),
+    Or(Box<[Node]>),
+    Not(Box<Node>),
+    Test(Box<Test>),
+}
+
+/// One test of one field (or of every value, for keywords).
+#[derive(Clone, Debug)]
+pub(crate) struct Test {
+    target: CompiledTarget,
+    check: Check,
+    /// The rule value, for errors.
+    span: Span,
+}
+
+#[derive(Clone, Debug)]
+enum CompiledTarget {
+    Field(Box<str>),
+    Keywords,
+}
+
+#[derive(Clone, Debug)]
+enum Check {
+    Text {
+        set: TextSet,
+        case: Case,
+    },
+    Number(NumberValue),
+    Bool(bool),
+    Null,
+    Regex(Vec<SigmaRegex>),
+    Cidr(ipnet::IpNet),
+    Compare(CompareOp, NumberValue),
+    TimePart(TimePart, i64),
+    Exists(bool),
+    FieldRef {
+        field: Box<str>,
+        position: Position,
+        case: Case,
+    },
+}
+
+/// Any of several string patterns, each matched by the cheapest means.
+#[derive(Clone, Debug, Default)]
+struct TextSet {
+    /// A `*` pattern: any text matches.
+    any: bool,
+    exact: Vec<Box<str>>,
+    prefixes: Vec<Box<str>>,
+    suffixes: Vec<Box<str>>,
+    contains: Contains,
+    globs: Vec<Glob>,
+}
+
+#[derive(Clone, Debug, Default)]
+enum Contains {
+    #[default]
+    None,
+    Few(Vec<memmem::Finder<'static>>),
+    Many(Box<AhoCorasick>),
+}
+
+/// From this many substrings on, one Aho-Corasick scan beats several
+/// `memmem` scans.
+const AHO_CORASICK_FROM: usize = 4;
+
+impl TextSet {
+    fn build(patterns: &[SigmaString]) -> Result<TextSet, String> {
+        let mut set = TextSet::default();
+        let mut needles: Vec<&str> = Vec::new();
+        for pattern in patterns {
+            match pattern.shape() {
+                Shape::Exact(text) => set.exact.push(text.into()),
+                Shape::Prefix(text) => set.prefixes.push(text.into()),
+                Shape::Suffix(text) => set.suffixes.push(text.into()),
+                Shape::Contains("") => set.any = true,
+                Shape::Contains(text) => needles.push(text),
+                Shape::Glob => set.globs.push(Glob::new(pattern)),
+            }
+        }
+        needles.sort_unstable();
+        needles.dedup();
+        set.contains = if needles.is_empty() {
+            Contains::None
+        } else if needles.len() < AHO_CORASICK_FROM {
+            Contains::Few(
+                needles
+                    .iter()
+                    .map(|n| memmem::Finder::new(n.as_bytes()).into_owned())
+                    .collect(),
+            )
+        } else {
+            let automaton = AhoCorasick::builder()
+                .match_kind(aho_corasick::MatchKind::LeftmostFirst)
+                .build(&needles)
+                .map_err(|e| format!("too many substrings to search for: {e}"))?;
+            Contains::Many(Box::new(automaton))
+        };
+        Ok(set)
+    }
+
+    fn is_match(&self, text: &str) -> bool {
+        if self.any {
+            return true;
+        }
+        if self.exact.iter().any(|e| **e == *text)
+            || self.prefixes.iter().any(|p| text.starts_with(&**p))
+            || self.suffixes.iter().any(|s| text.ends_with(&**s))
+        {
+            return true;
+        }
+        let found = match &self.contains {
+            Contains::None => false,
+            Contains::Few(finders) => finders.iter().any(|f| f.find(text.as_bytes()).is_some()),
+            Contains::Many(automaton) => automaton.is_match(text),
+        };
+        found || self.globs.iter().any(|g| g.is_match(text))
+    }
+
+    fn cost(&self) -> u32 {
+        let mut cost = 2 * (self.exact.len() + self.prefixes.len() + self.suffixes.len()) as u32;
+        cost += match &self.contains {
+            Contains::None => 0,
+            Contains::Few(f) => 6 * f.len() as u32,
+            Contains::Many(_) => 10,
+        };
+        cost + 12 * self.globs.len() as u32
+    }
+}
+
+/// What evaluation carries along: the event and the first error met.
+pub(crate) struct Eval<'e> {
+    pub(crate) event: &'e Event,
+    pub(crate) error: Option<MatchError>,
+}
+
+impl Node {
+    pub(crate) fn compile(expr: &Expr) -> Result<Node, Vec<CompileError>> {
+        let mut errors = Vec::new();
+        let node = compile_expr(expr, &mut errors);
+        if errors.is_empty() {
+            Ok(node)
+        } else {
+            Err(errors)
+        }
+    }
+
+    pub(crate) fn eval(&self, cx: &mut Eval<'_>) -> bool {
+        match self {
+            Node::And(items) => items.iter().all(|item| item.eval(cx)),
+            Node::Or(items) => items.iter().any(|item| item.eval(cx)),
+            Node::Not(inner) => !inner.eval(cx),
+            Node::Test(test) => test.eval(cx),
+        }
+    }
+
+    fn cost(&self) -> u32 {
+        match self {
+            Node::And(items) | Node::Or(items) => items
+                .iter()
+                .map(Node::cost)
+                .fold(1u32, |a, b| a.saturating_add(b)),
+            Node::Not(inner) => inner.cost(),
+            Node::Test(test) => test.cost(),
+        }
+    }
+}
+
+fn compile_expr(expr: &Expr, errors: &mut Vec<CompileError>) -> Node {
+    match expr {
+        Expr::And(items) => group(items, true, errors),
+        Expr::Or(items) => group(items, false, errors),
+        Expr::Not(inner) => Node::Not(Box::new(compile_expr(inner, errors))),
+        Expr::Search { body, .. } => compile_expr(body, errors),
+        Expr::Predicate(predicate) => match compile_predicate(predicate) {
+            Ok(test) => Node::Test(Box::new(test)),
+            Err(error) => {
+                errors.push(error);
+                Node::Or(Box::new([]))
+            }
+        },
+    }
+}
+
+/// Compiles the children of an AND or OR, merging the string predicates
+/// of an OR that test one field with one case, then orders them cheapest
+/// first. The order cannot change the verdict: tests have no side effect.
+fn group(items: &[Expr], and: bool, errors: &mut Vec<CompileError>) -> Node {
+    let mut nodes = Vec::with_capacity(items.len());
+    let mut merged: Vec<(MergeKey, Vec<SigmaString>, Span)> = Vec::new();
+
+    for item in items {
+        if !and {
+            if let Some((key, patterns, span)) = merge_key(item) {
+                match merged.iter_mut().find(|(k, _, _)| *k == key) {
+                    Some((_, all, _)) => all.extend(patterns.iter().cloned()),
+                    None => merged.push((key, patterns.to_vec(), span)),
+                }
+                continue;
+            }
+        }
+        nodes.push(compile_expr(item, errors));
+    }
+    for (key, patterns, span) in merged {
+        let predicate = ir::Predicate {
+            target: key.target,
+            operation: Operation::Match {
+                patterns,
+                case: key.case,
+            },
+            origin: ir::Origin {
+                identifier: String::new(),
+                key: span,
+                value: span,
+            },
+        };
+        match compile_predicate(&predicate) {
+            Ok(test) => nodes.push(Node::Test(Box::new(test))),
+            Err(error) => errors.push(error),
+        }
+    }
+
+    if nodes.len() == 1 {
+        return nodes.remove(0);
+    }
+    nodes.sort_by_key(Node::cost);
+    if and {
+        Node::And(nodes.into_boxed_slice())
+    } else {
+        Node::Or(nodes.into_boxed_slice())
+    }
+}
+
+#[derive(PartialEq)]
+struct MergeKey {
+    target: Target,
+    case: Case,
+}
+
+fn merge_key(expr: &Expr) -> Option<(MergeKey, &[SigmaString], Span)> {
+    let Expr::Predicate(predicate) = expr else {
+        return None;
+    };
+    let Operation::Match { patterns, case } = &predicate.operation else {
+        return None;
+    };
+    let key = MergeKey {
+        target: predicate.target.clone(),
+        case: *case,
+    };
+    Some((key, patterns, predicate.origin.value))
+}
+
+fn compile_predicate(predicate: &ir::Predicate) -> Result<Test, CompileError> {
+    let span = predicate.origin.value;
+    let target = match &predicate.target {
+        Target::Field { name, .. } => CompiledTarget::Field(name.as_str().into()),
+        Target::Keywords => CompiledTarget::Keywords,
+    };
+    let check = match &predicate.operation {
+        Operation::Match { patterns, case } => {
+            let folded;
+            let patterns = match case {
+                Case::Insensitive => {
+                    folded = patterns.iter().map(SigmaString::folded).collect::<Vec<_>>();
+                    &folded
+                }
+                Case::Sensitive => patterns,
+            };
+            let set = TextSet::build(patterns).map_err(|m| CompileError::new(m, span))?;
+            Check::Text { set, case: *case }
+        }
+        Operation::Number(number) => Check::Number(number.value),
+        Operation::Bool(b) => Check::Bool(*b),
+        Operation::Null => Check::Null,
+        Operation::Regex { patterns, flags } => Check::Regex(
+            patterns
+                .iter()
+                .map(|p| SigmaRegex::compile(p, *flags))
+                .collect::<Result<_, _>>()
+                .map_err(|m| CompileError::new(m, span))?,
+        ),
+        Operation::Cidr(network) => Check::Cidr(*network),
+        Operation::Compare { op, value } => Check::Compare(*op, value.value),
+        Operation::TimePart { part, value } => Check::TimePart(*part, *value),
+        Operation::Exists(b) => Check::Exists(*b),
+        Operation::FieldRef {
+            field,
+            position,
+            case,
+        } => Check::FieldRef {
+            field: field.as_str().into(),
+            position: *position,
+            case: *case,
+        },
+    };
+    Ok(Test {
+        target,
+        check,
+        span,
+    })
+}
+
+impl Test {
+    fn cost(&self) -> u32 {
+        let check = match &self.check {
+            Check::Null | Check::Exists(_) => 1,
+            Check::Number(_) | Check::Bool(_) | Check::Compare(..) => 2,
+            Check::Text { set, .. } => set.cost(),
+            Check::Cidr(_) => 5,
+            Check::FieldRef { .. } | Check::TimePart(..) => 8,
+            Check::Regex(r) => 25 * r.len() as u32,
+        };
+        match self.target {
+            CompiledTarget::Field(_) => check,
+            CompiledTarget::Keywords => check.saturating_mul(20),
+        }
+    }
+
+    fn eval(&self, cx: &mut Eval<'_>) -> bool {
+        match &self.target {
+            CompiledTarget::Keywords => self.any_leaf(cx.event.value(), 0, cx),
+            CompiledTarget::Field(name) => {
+                let value = cx.event.get(name);
+                match &self.check {
+                    Check::Null => matches!(value, None | Some(Value::Null)),
+                    Check::Exists(wanted) => value.is_some() == *wanted,
+                    _ => value.is_some_and(|v| self.value_matches(v, 0, cx)),
+                }
+            }
+        }
+    }
+
+    /// Keywords: any string, number or boolean anywhere in the event.
+    fn any_leaf(&self, value: &Value, depth: usize, cx: &mut Eval<'_>) -> bool {
+        if depth > MAX_DEPTH {
+            return false;
+        }
+        match value {
+            Value::Object(map) => map.values().any(|v| self.any_leaf(v, depth + 1, cx)),
+            Value::Array(items) => items.iter().any(|v| self.any_leaf(v, depth + 1, cx)),
+            Value::Null => false,
+            Value::String(_) | Value::Number(_) | Value::Bool(_) => self.scalar_matches(value, cx),
+        }
+    }
+
+    /// One field value; an array matches if any member does (C10).
+    fn value_matches(&self, value: &Value, depth: usize, cx: &mut Eval<'_>) -> bool {
+        match value {
+            Value::Array(items) if depth < MAX_DEPTH => {
+                items.iter().any(|v| self.value_matches(v, depth + 1, cx))
+            }
+            _ => self.scalar_matches(value, cx),
+        }
+    }
+
+    fn scalar_matches(&self, value: &Value, cx: &mut Eval<'_>) -> bool {
+        match &self.check {
+            Check::Text { set, case } => with_text(value, cx.event, *case, |t| set.is_match(t)),
+            Check::Number(wanted) => event_number(value)
+                .is_some_and(|n| ir::number_cmp(wanted, &n) == Some(std::cmp::Ordering::Equal)),
+            Check::Bool(wanted) => match value {
+                Value::Bool(b) => b == wanted,
+                Value::String(s) => {
+                    let word = if *wanted { "true" } else { "false" };
+                    s.eq_ignore_ascii_case(word)
+                }
+                _ => false,
+            },
+            // A null test on a present, non-null value (an array member).
+            Check::Null => value.is_null(),
+            Check::Exists(wanted) => *wanted,
+            Check::Regex(regexes) => {
+                let mut outcome = Ok(false);
+                with_text(value, cx.event, Case::Sensitive, |text| {
+                    for regex in regexes {
+                        outcome = regex.is_match(text);
+                        if outcome != Ok(false) {
+                            break;
+                        }
+                    }
+                    true
+                });
+                match outcome {
+                    Ok(found) => found,
+                    Err(message) => {
+                        cx.error.get_or_insert(MatchError {
+                            message,
+                            span: self.span,
+                        });
+                        false
+                    }
+                }
+            }
+            Check::Cidr(network) => match value {
+                Value::String(s) => s
+                    .trim()
+                    .parse::<std::net::IpAddr>()
+                    .is_ok_and(|ip| network.contains(&ip)),
+                _ => false,
+            },
+            Check::Compare(op, wanted) => event_number(value).is_some_and(|n| {
+                let Some(order) = ir::number_cmp(&n, wanted) else {
+                    return false;
+                };
+                match op {
+                    CompareOp::Lt => order.is_lt(),
+                    CompareOp::Lte => order.is_le(),
+                    CompareOp::Gt => order.is_gt(),
+                    CompareOp::Gte => order.is_ge(),
+                }
+            }),
+            Check::TimePart(part, wanted) => match value {
+                Value::String(s) => time_part(s, *part) == Some(*wanted),
+                _ => false,
+            },
+            Check::FieldRef {
+                field,
+                position,
+                case,
+            } => {
+                let Some(other) = cx.event.get(field) else {
+                    return false;
+                };
+                let event = cx.event;
+                with_text(value, event, *case, |mine| {
+                    any_text(other, event, *case, 0, &mut |theirs| match position {
+                        Position::Whole => mine == theirs,
+                        Position::Anywhere => mine.contains(theirs),
+                        Position::Start => mine.starts_with(theirs),
+                        Position::End => mine.ends_with(theirs),
+                    })
+                })
+            }
+        }
+    }
+}
+
+/// Calls `f` with each text form of `value` (every member of an array).
+fn any_text(
+    value: &Value,
+    event: &Event,
+    case: Case,
+    depth: usize,
+    f: &mut dyn FnMut(&str) -> bool,
+) -> bool {
+    match value {
+        Value::Array(items) if depth < MAX_DEPTH => {
+            items.iter().any(|v| any_text(v, event, case, depth + 1, f))
+        }
+        _ => with_text(value, event, case, |t| f(t)),
+    }
+}
+
+/// Calls `f` with the text form of a scalar: a string (folded unless
+/// `case` is sensitive), a number in decimal, `true`/`false`. Null,
+/// objects and arrays have no text form; `f` is not called for them.
+fn with_text(value: &Value, event: &Event, case: Case, f: impl FnOnce(&str) -> bool) -> bool {
+    match value {
+        Value::String(s) => match case {
+            Case::Insensitive => f(event.folded(s)),
+            Case::Sensitive => f(s),
+        },
+        Value::Bool(true) => f("true"),
+        Value::Bool(false) => f("false"),
+        Value::Number(n) => {
+            let mut buffer = StackText::default();
+            if write!(buffer, "{n}").is_err() {
+                return false;
+            }
+            f(buffer.as_str())
+        }
+        Value::Null | Value::Array(_) | Value::Object(_) => false,
+    }
+}
+
+/// A number of the event: a JSON number, or a string holding a decimal
+/// number (never hex: C6).
+pub(crate) fn event_number(value: &Value) -> Option<NumberValue> {
+    match value {
+        Value::Number(n) => {
+            if let Some(i) = n.as_i64() {
+                Some(NumberValue::Int(i))
+            } else {
+                n.as_f64().map(NumberValue::Float)
+            }
+        }
+        Value::String(s) => ir::parse_number(s, false),
+        _ => None,
+    }
+}
+
+/// A small text buffer on the stack, for numbers compared as text.
+struct StackText {
+    bytes: [u8; 48],
+    len: usize,
+}
+
+impl Default for StackText {
+    fn default() -> Self {
+        StackText {
+            bytes: [0; 48],
+            len: 0,
+        }
+    }
+}
+
+impl StackText {
+    fn as_str(&self) -> &str {
+        self.bytes
+            .get(..self.len)
+            .and_then(|b| std::str::from_utf8(b).ok())
+            .unwrap_or("")
+    }
+}
+
+impl std::fmt::Write for StackText {
+    fn write_str(&mut self, s: &str) -> std::fmt::Result {
+        let end = self.len + s.len();
+        let slot = self.bytes.get_mut(self.len..end).ok_or(std::fmt::Error)?;
+        slot.copy_from_slice(s.as_bytes());
+        self.len = end;
+        Ok(())
+    }
+}
