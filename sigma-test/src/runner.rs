@@ -174,6 +174,20 @@ pub fn run<E: Engine>(
         })
         .collect();
     results.extend(ran.into_iter().flatten());
+
+    // One order whatever the scheduling: by rule (or file), then where the
+    // case is written. The sort is stable, so a file's cases keep theirs.
+    results.sort_by(|a, b| {
+        let key = |r: &CaseResult| {
+            let rule = r.rule_path.clone().unwrap_or_else(|| r.source.clone());
+            (
+                rule,
+                r.source.clone(),
+                r.location.map(|l| (l.line, l.column)),
+            )
+        };
+        key(a).cmp(&key(b))
+    });
     results
 }
 
