@@ -95,8 +95,9 @@ struct MatchArgs {
     #[arg(long, required = true, num_args = 1.., value_name = "DIR")]
     rules: Vec<PathBuf>,
 
-    /// Event files (.evtx .json .jsonl .yml).
-    #[arg(long, required = true, num_args = 1.., value_name = "FILE")]
+    /// Event files (.evtx .json .jsonl .yml), or directories to search for
+    /// .evtx, .json and .jsonl files.
+    #[arg(long, required = true, num_args = 1.., value_name = "PATH")]
     events: Vec<PathBuf>,
 
     /// Print only the total number of matches.

@@ -110,3 +110,50 @@ fn broken_inputs_are_located_and_the_run_goes_on() {
     }
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+#[test]
+fn match_routes_events_to_rules_and_counts() {
+    let output = sigma_test(
+        &[
+            "match",
+            "--rules",
+            "rules",
+            "--events",
+            "cases/data",
+            "cases/data/security-4688.yml",
+        ],
+        &workspace(),
+    );
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(0), "{stderr}");
+    let mut lines: Vec<&str> = stdout.lines().collect();
+    lines.sort_unstable();
+    assert_eq!(
+        lines,
+        vec![
+            "1\trules/windows/network_connection/net_connection_win_dfsvc_unusual_port.yml\t\
+             19433d97-8378-43b1-aeca-85694b3b7e2d",
+            "1\trules/windows/process_creation/proc_creation_win_schtasks_create_from_temp.yml\t\
+             61ca49fa-957a-4ea8-9689-4be976a1a591",
+            "1\trules/windows/registry_set/registry_set_run_key_script_host.yml\t\
+             8869b100-32db-44c7-a26f-65f92d18b4d5",
+            "2\trules/web/web_path_traversal_in_query.yml\tf2bf265b-1d13-440a-b2e6-7461b156e75f",
+        ]
+    );
+    assert!(stderr.contains("loaded 4 rules in"), "{stderr}");
+    assert!(stderr.contains("matched 14 events in"), "{stderr}");
+
+    let total = sigma_test(
+        &[
+            "match",
+            "--total",
+            "--rules",
+            "rules",
+            "--events",
+            "cases/data",
+        ],
+        &workspace(),
+    );
+    assert_eq!(String::from_utf8_lossy(&total.stdout).trim(), "4");
+}
