@@ -18,6 +18,8 @@
 
 pub mod condition;
 pub mod event;
+pub mod events;
+pub mod logsource;
 pub mod matcher;
 pub mod modifier;
 pub mod reference;
