@@ -197,7 +197,10 @@ mod tests {
         let by_name = tactic("stealth").expect("v19 tactic");
         assert_eq!(by_name.id, "TA0005");
         assert_eq!(lookup_tag("ta0005"), Some(by_name));
-        assert_eq!(lookup_tag("credential_access").map(|e| e.id), Some("TA0006"));
+        assert_eq!(
+            lookup_tag("credential_access").map(|e| e.id),
+            Some("TA0006")
+        );
         assert_eq!(by_name.tag_name(), "stealth");
     }
 
@@ -205,7 +208,10 @@ mod tests {
     fn revoked_entries_name_their_replacement() {
         let entry = lookup_tag("t1562.001").expect("revoked but listed");
         assert_eq!(entry.status, Status::Revoked("T1685"));
-        assert_eq!(replacement(entry).map(|e| e.name), Some("Disable or Modify Tools"));
+        assert_eq!(
+            replacement(entry).map(|e| e.name),
+            Some("Disable or Modify Tools")
+        );
     }
 
     #[test]

@@ -158,7 +158,11 @@ fn apply_settings(
     let mut suppressions: std::collections::HashMap<Arc<Path>, Suppressions> =
         std::collections::HashMap::new();
     findings.retain_mut(|finding| {
-        let Some(meta) = checks.iter().map(|c| c.meta()).find(|m| m.code == finding.code) else {
+        let Some(meta) = checks
+            .iter()
+            .map(|c| c.meta())
+            .find(|m| m.code == finding.code)
+        else {
             return true;
         };
         finding.severity = settings.severity(meta);

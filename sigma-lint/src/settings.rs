@@ -138,10 +138,7 @@ impl Settings {
     /// Whether the check runs in this configuration.
     pub fn enabled(&self, meta: &CheckMeta) -> bool {
         let named = |list: &[String]| list.iter().any(|s| selects(s, meta));
-        let by_name = |list: &[String]| {
-            list.iter()
-                .any(|s| s == meta.name || s == meta.code)
-        };
+        let by_name = |list: &[String]| list.iter().any(|s| s == meta.name || s == meta.code);
         if named(&self.ignore) {
             return false;
         }

@@ -12,7 +12,12 @@ use crate::settings::Settings;
 /// The findings of the check `code` on `source`, read from a neutral path,
 /// with the check selected whatever its scope.
 pub fn findings_of(code: &str, source: &str) -> Vec<Finding> {
-    findings_at(code, "rules/proc_creation_win_test_rule.yml", source, Settings::default())
+    findings_at(
+        code,
+        "rules/proc_creation_win_test_rule.yml",
+        source,
+        Settings::default(),
+    )
 }
 
 /// The findings of the check `code` on the files given as (path, text).

@@ -10,6 +10,8 @@ use sigma_core::rule::{Rule, SigmaDocument};
 use crate::check::{Check, CheckMeta, FileContext};
 
 pub mod a;
+pub mod b;
+pub mod c;
 
 /// Every check, in code order.
 pub static ALL: &[&dyn Check] = &[
@@ -20,6 +22,25 @@ pub static ALL: &[&dyn Check] = &[
     &a::trailing_whitespace::TrailingWhitespace,
     &a::title_not_first::TitleNotFirst,
     &a::attack_trademark::AttackTrademark,
+    &b::file_name_convention::FileNameConvention,
+    &b::file_name_length::FileNameLength,
+    &b::duplicate_file_name::DuplicateFileName,
+    &b::file_name_prefix::FileNamePrefix,
+    &c::document_structure::DocumentStructure,
+    &c::missing_title::MissingTitle,
+    &c::title_style::TitleStyle,
+    &c::id::InvalidId,
+    &c::id::MissingId,
+    &c::id::IdNotV4,
+    &c::duplicate_id::DuplicateId,
+    &c::duplicate_title::DuplicateTitle,
+    &c::enum_value::InvalidEnumValue,
+    &c::invalid_date::InvalidDate,
+    &c::date_order::DateOrder,
+    &c::missing_recommended::MissingRecommended,
+    &c::invalid_related::InvalidRelated,
+    &c::duplicate_reference::DuplicateReference,
+    &c::unknown_key::UnknownKey,
 ];
 
 /// The check with this code or name.
@@ -34,13 +55,17 @@ pub fn metas() -> impl Iterator<Item = &'static CheckMeta> {
     ALL.iter().map(|c| c.meta())
 }
 
-/// The rules, correlations and filters of a file (not `Other` documents).
-pub(crate) fn sigma_documents<'a>(
-    cx: &FileContext<'a>,
-) -> impl Iterator<Item = &'a SigmaDocument> {
-    cx.documents()
-        .iter()
-        .filter(|d| !matches!(d, SigmaDocument::Other(_)))
+/// The documents that metadata checks look at: rules, correlations,
+/// filters, and any other document that is a mapping (a rule whose
+/// `detection` is missing is still a rule to its author).
+pub(crate) fn sigma_documents<'a>(cx: &FileContext<'a>) -> impl Iterator<Item = &'a SigmaDocument> {
+    cx.documents().iter().filter(|d| match d {
+        SigmaDocument::Other(header) => header
+            .root
+            .as_ref()
+            .is_some_and(|r| r.as_mapping().is_some()),
+        _ => true,
+    })
 }
 
 /// The detection rules of a file.

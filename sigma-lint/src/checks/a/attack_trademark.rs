@@ -59,8 +59,12 @@ impl Check for AttackTrademark {
                 location: Location { line, column },
             };
             out.push(
-                cx.finding(&Self::META, span, "the trademark `ATT&CK` appears in the rule")
-                    .help("use an `attack.*` tag, or write \"MITRE\" or \"ATTACK\""),
+                cx.finding(
+                    &Self::META,
+                    span,
+                    "the trademark `ATT&CK` appears in the rule",
+                )
+                .help("use an `attack.*` tag, or write \"MITRE\" or \"ATTACK\""),
             );
         }
     }

@@ -159,7 +159,10 @@ fn is_sexagesimal(text: &str) -> bool {
     let Some(first) = parts.next() else {
         return false;
     };
-    let first_ok = first.as_bytes().first().is_some_and(|b| (b'1'..=b'9').contains(b))
+    let first_ok = first
+        .as_bytes()
+        .first()
+        .is_some_and(|b| (b'1'..=b'9').contains(b))
         && first.bytes().all(|b| b.is_ascii_digit() || b == b'_');
     let mut rest = 0;
     for part in parts {
@@ -178,7 +181,8 @@ fn is_sexagesimal(text: &str) -> bool {
 fn is_date(text: &str) -> bool {
     let date = text.split(['T', 't', ' ']).next().unwrap_or(text);
     let mut parts = date.split('-');
-    let (Some(y), Some(m), Some(d), None) = (parts.next(), parts.next(), parts.next(), parts.next())
+    let (Some(y), Some(m), Some(d), None) =
+        (parts.next(), parts.next(), parts.next(), parts.next())
     else {
         return false;
     };
@@ -198,10 +202,15 @@ mod tests {
         assert_eq!(yaml11_reading("yes"), Some("a boolean"));
         assert_eq!(yaml11_reading("010"), Some("an octal number"));
         assert_eq!(yaml11_reading("0b11"), Some("a binary number"));
-        assert_eq!(yaml11_reading("1_000"), Some("a number with `_` separators"));
+        assert_eq!(
+            yaml11_reading("1_000"),
+            Some("a number with `_` separators")
+        );
         assert_eq!(yaml11_reading("1:20"), Some("a base-60 number"));
         assert_eq!(yaml11_reading("2024-01-31"), Some("a date"));
-        for same in ["true", "10", "0", "00000429", "1:99", "abc", "0x1F", "C:\\x"] {
+        for same in [
+            "true", "10", "0", "00000429", "1:99", "abc", "0x1F", "C:\\x",
+        ] {
             assert_eq!(yaml11_reading(same), None, "{same}");
         }
     }

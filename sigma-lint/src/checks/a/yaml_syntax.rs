@@ -62,7 +62,11 @@ impl Check for YamlSyntax {
             )
             .help("quote the value (`'*\\cmd.exe'`) or use a modifier such as `endswith`")
         } else {
-            cx.finding(&Self::META, error.span, format!("invalid YAML: {}", error.message))
+            cx.finding(
+                &Self::META,
+                error.span,
+                format!("invalid YAML: {}", error.message),
+            )
         };
         out.push(finding);
     }
@@ -74,7 +78,10 @@ mod tests {
 
     #[test]
     fn reports_the_bad_character() {
-        let found = findings_of("A002", "title: x\ndetection:\n  s:\n    Image: *\\cmd.exe\n");
+        let found = findings_of(
+            "A002",
+            "title: x\ndetection:\n  s:\n    Image: *\\cmd.exe\n",
+        );
         assert_eq!(found.len(), 1);
         assert_eq!(found[0].line(), 4);
         assert_eq!(found[0].column(), 12);
