@@ -202,3 +202,51 @@ impl Settings {
             .any(|(glob, set)| glob.is_match(path) && names(set))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::checks;
+
+    #[test]
+    fn preset_options_name_real_checks() {
+        for key in sigmahq_preset().options.keys() {
+            assert!(
+                checks::find(key).is_some(),
+                "preset option for unknown check `{key}`"
+            );
+        }
+        assert!(!sigmahq_logsources().products.is_empty());
+    }
+
+    #[test]
+    fn selection_by_code_prefix_and_name() {
+        let meta = checks::find("C004").map(|c| c.meta()).expect("registered");
+        let settings = Settings::default();
+        assert!(settings.enabled(meta));
+        let ignore = Settings {
+            ignore: vec!["C".into()],
+            ..Settings::default()
+        };
+        assert!(!ignore.enabled(meta));
+        let only = Settings {
+            select: vec!["D".into()],
+            ..Settings::default()
+        };
+        assert!(!only.enabled(meta));
+        let named = Settings {
+            select: vec!["invalid-id".into()],
+            ..Settings::default()
+        };
+        assert!(named.enabled(meta));
+        let hq = checks::find("title-style")
+            .map(|c| c.meta())
+            .expect("registered");
+        assert!(!settings.enabled(hq));
+        assert!(Settings {
+            preset: Preset::SigmaHq,
+            ..Settings::default()
+        }
+        .enabled(hq));
+    }
+}

@@ -12,6 +12,7 @@ use crate::check::{Check, CheckMeta, FileContext};
 pub mod a;
 pub mod b;
 pub mod c;
+pub mod d;
 
 /// Every check, in code order.
 pub static ALL: &[&dyn Check] = &[
@@ -29,9 +30,9 @@ pub static ALL: &[&dyn Check] = &[
     &c::document_structure::DocumentStructure,
     &c::missing_title::MissingTitle,
     &c::title_style::TitleStyle,
-    &c::id::InvalidId,
-    &c::id::MissingId,
-    &c::id::IdNotV4,
+    &c::invalid_id::InvalidId,
+    &c::missing_id::MissingId,
+    &c::id_not_v4::IdNotV4,
     &c::duplicate_id::DuplicateId,
     &c::duplicate_title::DuplicateTitle,
     &c::enum_value::InvalidEnumValue,
@@ -41,6 +42,14 @@ pub static ALL: &[&dyn Check] = &[
     &c::invalid_related::InvalidRelated,
     &c::duplicate_reference::DuplicateReference,
     &c::unknown_key::UnknownKey,
+    &d::invalid_tag_format::InvalidTagFormat,
+    &d::duplicate_tag::DuplicateTag,
+    &d::unknown_tag_namespace::UnknownTagNamespace,
+    &d::unknown_attack_tag::UnknownAttackTag,
+    &d::outdated_attack_tag::OutdatedAttackTag,
+    &d::attack_tactic_mismatch::AttackTacticMismatch,
+    &d::technique_without_tactic::TechniqueWithoutTactic,
+    &d::invalid_tag_value::InvalidTagValue,
 ];
 
 /// The check with this code or name.
