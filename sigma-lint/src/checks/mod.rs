@@ -13,6 +13,9 @@ pub mod a;
 pub mod b;
 pub mod c;
 pub mod d;
+pub mod e;
+pub mod f;
+pub mod g;
 
 /// Every check, in code order.
 pub static ALL: &[&dyn Check] = &[
@@ -50,6 +53,21 @@ pub static ALL: &[&dyn Check] = &[
     &d::attack_tactic_mismatch::AttackTacticMismatch,
     &d::technique_without_tactic::TechniqueWithoutTactic,
     &d::invalid_tag_value::InvalidTagValue,
+    &e::missing_logsource::MissingLogsource,
+    &e::unknown_logsource_key::UnknownLogsourceKey,
+    &e::unknown_logsource::UnknownLogsource,
+    &f::empty_detection::EmptyDetection,
+    &f::field_name_space::FieldNameSpace,
+    &f::unknown_field::UnknownField,
+    &g::condition_syntax::ConditionSyntax,
+    &g::undefined_identifier::UndefinedIdentifier,
+    &g::pattern_matches_nothing::PatternMatchesNothing,
+    &g::unused_identifier::UnusedIdentifier,
+    &g::operator_word_identifier::OperatorWordIdentifier,
+    &g::of_them_single_identifier::OfThemSingleIdentifier,
+    &g::all_of_them::AllOfThem,
+    &g::deprecated_timeframe::DeprecatedTimeframe,
+    &g::condition_list::ConditionList,
 ];
 
 /// The check with this code or name.
@@ -83,4 +101,32 @@ pub(crate) fn rules<'a>(cx: &FileContext<'a>) -> impl Iterator<Item = &'a Rule> 
         SigmaDocument::Rule(rule) => Some(rule),
         _ => None,
     })
+}
+
+/// The detections of a file: each rule's, and each filter's `filter` part.
+pub(crate) fn detections<'a>(
+    cx: &FileContext<'a>,
+) -> impl Iterator<Item = &'a sigma_core::rule::Detection> {
+    cx.documents().iter().filter_map(|d| match d {
+        SigmaDocument::Rule(rule) => Some(&rule.detection),
+        SigmaDocument::Filter(filter) => Some(&filter.detection),
+        SigmaDocument::Correlation(_) | SigmaDocument::Other(_) => None,
+    })
+}
+
+/// Every detection item of a body, with nested lists walked.
+pub(crate) fn items(
+    body: &sigma_core::rule::DetectionBody,
+) -> Vec<&sigma_core::rule::DetectionItem> {
+    use sigma_core::rule::DetectionBody;
+    let mut found = Vec::new();
+    let mut stack = vec![body];
+    while let Some(body) = stack.pop() {
+        match body {
+            DetectionBody::Map { items, .. } => found.extend(items.iter()),
+            DetectionBody::List { elements, .. } => stack.extend(elements.iter().rev()),
+            DetectionBody::Keyword(_) | DetectionBody::Invalid(_) => {}
+        }
+    }
+    found
 }
