@@ -16,6 +16,7 @@ pub mod d;
 pub mod e;
 pub mod f;
 pub mod g;
+pub mod l;
 
 /// Every check, in code order.
 pub static ALL: &[&dyn Check] = &[
@@ -68,6 +69,7 @@ pub static ALL: &[&dyn Check] = &[
     &g::all_of_them::AllOfThem,
     &g::deprecated_timeframe::DeprecatedTimeframe,
     &g::condition_list::ConditionList,
+    &l::schema_violation::SchemaViolation,
 ];
 
 /// The check with this code or name.
