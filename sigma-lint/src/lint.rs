@@ -67,7 +67,7 @@ pub struct Outcome {
 }
 
 /// Reads and parses one file; an unreadable one becomes a finding.
-fn load(path: &Path) -> Result<SigmaFile, Finding> {
+fn load(path: &Path) -> Result<SigmaFile, Box<Finding>> {
     let arc: Arc<Path> = Arc::from(path);
     let unreadable = |message: String| {
         let span = Span {
@@ -75,7 +75,13 @@ fn load(path: &Path) -> Result<SigmaFile, Finding> {
             end: 0,
             location: Location { line: 1, column: 1 },
         };
-        Finding::new(&UnreadableFile::META, &arc, &Arc::from(""), span, message)
+        Box::new(Finding::new(
+            &UnreadableFile::META,
+            &arc,
+            &Arc::from(""),
+            span,
+            message,
+        ))
     };
     let size = std::fs::metadata(path).map(|m| m.len()).unwrap_or(0);
     if size > MAX_FILE_BYTES {
@@ -88,13 +94,13 @@ fn load(path: &Path) -> Result<SigmaFile, Finding> {
 
 /// Lints the files at `paths` (already discovered) with `checks`.
 pub fn lint_paths(paths: &[PathBuf], settings: &Settings, checks: &[&dyn Check]) -> Outcome {
-    let loaded: Vec<Result<SigmaFile, Finding>> = paths.par_iter().map(|p| load(p)).collect();
+    let loaded: Vec<Result<SigmaFile, Box<Finding>>> = paths.par_iter().map(|p| load(p)).collect();
     let mut files = Vec::with_capacity(loaded.len());
     let mut findings = Vec::new();
     for result in loaded {
         match result {
             Ok(file) => files.push((Arc::<Path>::from(file.path.as_path()), file)),
-            Err(finding) => findings.push(finding),
+            Err(finding) => findings.push(*finding),
         }
     }
     let count = files.len() + findings.len();
