@@ -24,6 +24,7 @@ pub mod lint;
 pub mod report;
 pub mod schema;
 pub mod settings;
+pub mod sigma_cli;
 pub mod suppress;
 
 #[cfg(test)]
