@@ -94,7 +94,24 @@ fn load(path: &Path) -> Result<SigmaFile, Box<Finding>> {
 
 /// Lints the files at `paths` (already discovered) with `checks`.
 pub fn lint_paths(paths: &[PathBuf], settings: &Settings, checks: &[&dyn Check]) -> Outcome {
-    let loaded: Vec<Result<SigmaFile, Box<Finding>>> = paths.par_iter().map(|p| load(p)).collect();
+    lint_paths_with_progress(paths, settings, checks, &|| {})
+}
+
+/// As [`lint_paths`], calling `progress` once per file read.
+pub fn lint_paths_with_progress(
+    paths: &[PathBuf],
+    settings: &Settings,
+    checks: &[&dyn Check],
+    progress: &(dyn Fn() + Sync),
+) -> Outcome {
+    let loaded: Vec<Result<SigmaFile, Box<Finding>>> = paths
+        .par_iter()
+        .map(|p| {
+            let file = load(p);
+            progress();
+            file
+        })
+        .collect();
     let mut files = Vec::with_capacity(loaded.len());
     let mut findings = Vec::new();
     for result in loaded {
