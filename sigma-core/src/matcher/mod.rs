@@ -95,7 +95,7 @@ mod tests {
     }
 
     fn errors(source: &str) -> Vec<(String, String)> {
-        let errors = compile(source).err().expect("compile errors");
+        let errors = compile(source).expect_err("compile errors");
         errors
             .into_iter()
             .map(|e| (source[e.span.start..e.span.end].to_owned(), e.message))
