@@ -81,6 +81,7 @@ pub struct MissingPath {
 /// The YAML files under `paths`, sorted within each path.
 pub fn yaml_files(paths: &[PathBuf]) -> Result<Vec<(PathBuf, PathBuf)>, MissingPath> {
     let mut found = Vec::new();
+    let mut seen = std::collections::HashSet::new();
     for base in paths {
         if !base.exists() {
             return Err(MissingPath { path: base.clone() });
@@ -105,6 +106,10 @@ pub fn yaml_files(paths: &[PathBuf]) -> Result<Vec<(PathBuf, PathBuf)>, MissingP
                 found.push((path.to_path_buf(), base.clone()));
             }
         }
+    }
+    // Overlapping paths (`rules rules/windows`) must not run a rule twice.
+    if paths.len() > 1 {
+        found.retain(|(path, _)| seen.insert(path.canonicalize().unwrap_or_else(|_| path.clone())));
     }
     Ok(found)
 }
