@@ -83,3 +83,32 @@ impl Engine for SigmaEngine {
         })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use sigma_core::events::windows;
+    use sigma_core::rule::SigmaFile;
+
+    fn verdict(detection: &str, event: serde_json::Value) -> bool {
+        let source = format!("title: t\ndetection:\n{detection}  condition: selection\n");
+        let file = SigmaFile::parse("r.yml", source);
+        let rule = file.rules().next().unwrap();
+        let compiled = SigmaEngine.compile(rule, &BTreeMap::new()).unwrap();
+        SigmaEngine.matches(&compiled, &SigmaEngine.event(event)).unwrap()
+    }
+
+    /// The flattened view and the nested tree are both visible to rules.
+    #[test]
+    fn flat_and_nested_windows_fields_match() {
+        let event = windows::flatten(serde_json::json!({"Event": {
+            "System": {"Provider": {"#attributes": {"Name": "Microsoft-Windows-Sysmon"}},
+                       "EventID": "1", "Computer": "ws01"},
+            "EventData": {"Image": "C:\\Windows\\System32\\cmd.exe"}}}));
+        let flat = "  selection:\n    Provider_Name: Microsoft-Windows-Sysmon\n    EventID: 1\n    \
+                    Image|endswith: '\\cmd.exe'\n";
+        assert!(verdict(flat, event.clone()));
+        assert!(verdict("  selection:\n    Event.System.Computer: WS01\n", event.clone()));
+        assert!(!verdict("  selection:\n    Event.System.Computer: ws02\n", event));
+    }
+}
