@@ -95,7 +95,9 @@ mod tests {
         let file = SigmaFile::parse("r.yml", source);
         let rule = file.rules().next().unwrap();
         let compiled = SigmaEngine.compile(rule, &BTreeMap::new()).unwrap();
-        SigmaEngine.matches(&compiled, &SigmaEngine.event(event)).unwrap()
+        SigmaEngine
+            .matches(&compiled, &SigmaEngine.event(event))
+            .unwrap()
     }
 
     /// The flattened view and the nested tree are both visible to rules.
@@ -105,10 +107,17 @@ mod tests {
             "System": {"Provider": {"#attributes": {"Name": "Microsoft-Windows-Sysmon"}},
                        "EventID": "1", "Computer": "ws01"},
             "EventData": {"Image": "C:\\Windows\\System32\\cmd.exe"}}}));
-        let flat = "  selection:\n    Provider_Name: Microsoft-Windows-Sysmon\n    EventID: 1\n    \
+        let flat =
+            "  selection:\n    Provider_Name: Microsoft-Windows-Sysmon\n    EventID: 1\n    \
                     Image|endswith: '\\cmd.exe'\n";
         assert!(verdict(flat, event.clone()));
-        assert!(verdict("  selection:\n    Event.System.Computer: WS01\n", event.clone()));
-        assert!(!verdict("  selection:\n    Event.System.Computer: ws02\n", event));
+        assert!(verdict(
+            "  selection:\n    Event.System.Computer: WS01\n",
+            event.clone()
+        ));
+        assert!(!verdict(
+            "  selection:\n    Event.System.Computer: ws02\n",
+            event
+        ));
     }
 }

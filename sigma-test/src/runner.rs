@@ -249,11 +249,12 @@ fn plan(corpus: &Corpus, options: &RunOptions) -> (Vec<Job>, Vec<CaseResult>) {
             results.push(broken_result(Some(&rule), &broken.name, &broken.error));
         }
         let job = job_for(&mut jobs, &rule);
-        for case in &case_file.cases {
-            jobs[job].work.push(Work::Case {
-                source: case_file.path.clone(),
-                case: case.clone(),
-            });
+        if let Some(job) = jobs.get_mut(job) {
+            job.work
+                .extend(case_file.cases.iter().map(|case| Work::Case {
+                    source: case_file.path.clone(),
+                    case: case.clone(),
+                }));
         }
     }
 
@@ -264,7 +265,9 @@ fn plan(corpus: &Corpus, options: &RunOptions) -> (Vec<Job>, Vec<CaseResult>) {
                 .is_some_and(|r| r.header.get("regression_tests_path").is_some());
             if has_regression {
                 let job = job_for(&mut jobs, rule);
-                jobs[job].work.push(Work::Regression);
+                if let Some(job) = jobs.get_mut(job) {
+                    job.work.push(Work::Regression);
+                }
             }
         }
     }

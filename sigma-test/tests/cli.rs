@@ -77,7 +77,8 @@ fn broken_inputs_are_located_and_the_run_goes_on() {
     );
     write(
         "cases/good.yml",
-        "rule: 7d1e6c0a-0000-4000-8000-000000000001\ncases:\n  - name: fires\n    expect: match\n    \
+        "rule: 7d1e6c0a-0000-4000-8000-000000000001\ncases:\n  \
+         - name: fires\n    expect: match\n    \
          event: {Image: 'C:\\evil.exe'}\n  - name: bad json file\n    expect: match\n    \
          file: data/broken.json\n  - name: escapes the repository\n    expect: match\n    \
          file: ../../outside.json\n  - name: no such file\n    expect: no-match\n    \
@@ -88,7 +89,11 @@ fn broken_inputs_are_located_and_the_run_goes_on() {
         "{\"Image\": \"a\"}\n{\"Image\": }\n",
     );
     write("cases/syntax.yml", "rule: x\ncases:\n  - name: 'open\n");
-    write("cases/unknown-rule.yml", "rule: 00000000-dead-beef-0000-000000000000\ncases:\n  - name: a\n    expect: match\n    event: {a: 1}\n");
+    write(
+        "cases/unknown-rule.yml",
+        "rule: 00000000-dead-beef-0000-000000000000\ncases:\n  \
+         - name: a\n    expect: match\n    event: {a: 1}\n",
+    );
 
     let output = sigma_test(&["."], &dir);
     let stdout = String::from_utf8_lossy(&output.stdout);
