@@ -162,3 +162,30 @@ fn match_routes_events_to_rules_and_counts() {
     );
     assert_eq!(String::from_utf8_lossy(&total.stdout).trim(), "4");
 }
+
+#[test]
+fn a_broken_logsource_mapping_is_a_located_usage_error() {
+    let dir = std::env::temp_dir().join(format!("sigma-test-map-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let mapping = dir.join("map.yml");
+    std::fs::write(
+        &mapping,
+        "logsources:\n  - logsource: {product: acme}\n    events: [{channel: [a], event_id: x}]\n",
+    )
+    .unwrap();
+    let mapping_arg = mapping.to_string_lossy().into_owned();
+
+    let output = sigma_test(
+        &["--logsources", &mapping_arg, "rules", "cases"],
+        &workspace(),
+    );
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains(&format!(
+            "{mapping_arg}:3:39: an event id must be a whole number"
+        )),
+        "{stderr}"
+    );
+    std::fs::remove_dir_all(&dir).unwrap();
+}
