@@ -60,6 +60,11 @@ struct TestArgs {
     #[arg(long)]
     no_regression: bool,
 
+    /// Report regression data that does not exist as skipped, not failed
+    /// (for a partial copy of a rule repository).
+    #[arg(long)]
+    skip_missing_data: bool,
+
     #[command(flatten)]
     common: CommonArgs,
 }
@@ -173,6 +178,7 @@ fn run_tests<E: Engine>(engine: &E, args: &TestArgs, logsources: LogSourceMap) -
     let options = RunOptions {
         logsources,
         regression: !args.no_regression,
+        skip_missing_data: args.skip_missing_data,
     };
 
     let progress = if std::io::stderr().is_terminal() {

@@ -33,6 +33,9 @@ pub struct RunOptions {
     pub logsources: LogSourceMap,
     /// Whether to run the rules' SigmaHQ regression tests.
     pub regression: bool,
+    /// Whether regression data that does not exist is skipped rather than
+    /// failed (for a partial copy of a rule repository).
+    pub skip_missing_data: bool,
 }
 
 impl Default for RunOptions {
@@ -40,6 +43,7 @@ impl Default for RunOptions {
         RunOptions {
             logsources: LogSourceMap::default_windows(),
             regression: true,
+            skip_missing_data: false,
         }
     }
 }
@@ -351,6 +355,7 @@ struct RuleRun<'a, E: Engine> {
     coverage: Option<Coverage>,
     key: LogSourceKey,
     compiled: HashMap<BTreeMap<String, String>, Result<E::Compiled, String>>,
+    skip_missing_data: bool,
 }
 
 impl<E: Engine> RuleRun<'_, E> {
@@ -518,6 +523,7 @@ fn run_job<E: Engine>(engine: &E, job: &Job, options: &RunOptions) -> Vec<CaseRe
         coverage: options.logsources.resolve(&key),
         key,
         compiled: HashMap::new(),
+        skip_missing_data: options.skip_missing_data,
     };
     let result =
         |source: &Path, location: Option<Location>, case: String, origin, outcome| CaseResult {
@@ -567,6 +573,24 @@ fn run_job<E: Engine>(engine: &E, job: &Job, options: &RunOptions) -> Vec<CaseRe
     results
 }
 
+/// Regression data that `info.yml` or the rule names but that does not
+/// exist: a failure, unless the user runs a partial copy on purpose.
+fn missing_data(skip: bool, path: &Path) -> Outcome {
+    let message = format!(
+        "regression data missing: `{}` does not exist",
+        path.display()
+    );
+    if skip {
+        Outcome::Skipped(message)
+    } else {
+        Outcome::Failed(Failure {
+            message,
+            file: Some(path.to_path_buf()),
+            ..Failure::default()
+        })
+    }
+}
+
 type RegressionResult = (PathBuf, Option<Location>, String, Outcome);
 
 fn run_regression<E: Engine>(run: &mut RuleRun<'_, E>, entry: &RuleEntry) -> Vec<RegressionResult> {
@@ -598,17 +622,9 @@ fn run_regression<E: Engine>(run: &mut RuleRun<'_, E>, entry: &RuleEntry) -> Vec
         )];
     }
     if !info_path.is_file() {
-        let failure = Failure::error(format!(
-            "regression data missing: `{}` does not exist",
-            info_path.display()
-        ));
         let source = entry.file.path.clone();
-        return vec![(
-            source,
-            rule_location,
-            "regression".into(),
-            Outcome::Failed(failure),
-        )];
+        let outcome = missing_data(run.skip_missing_data, &info_path);
+        return vec![(source, rule_location, "regression".into(), outcome)];
     }
 
     let info = match regression::read_info(&info_path, &root) {
@@ -673,14 +689,7 @@ fn run_regression_test<E: Engine>(
             .map_or(String::new(), |e| e.to_string_lossy().into());
         let name = format!("{} (.{extension})", test.name);
         let outcome = if !file.is_file() {
-            Outcome::Failed(Failure {
-                message: format!(
-                    "regression data missing: `{}` does not exist",
-                    file.display()
-                ),
-                file: Some(file.clone()),
-                ..Failure::default()
-            })
+            missing_data(run.skip_missing_data, &file)
         } else {
             match events::read_file(&file) {
                 Ok(events) => run.judge(events, Some(&file), Expect::Match, test.match_count),
@@ -761,6 +770,7 @@ mod tests {
             coverage: LogSourceMap::default_windows().resolve(&key),
             key,
             compiled: HashMap::new(),
+            skip_missing_data: false,
         }
     }
 
@@ -865,6 +875,20 @@ detection:
             failure.message,
             "the rule does not compile: r.yml:0:0: only a map"
         );
+    }
+
+    #[test]
+    fn missing_data_fails_unless_skipped_on_purpose() {
+        let path = Path::new("regression_data/x/info.yml");
+        let message = "regression data missing: `regression_data/x/info.yml` does not exist";
+        assert_eq!(
+            missing_data(true, path),
+            Outcome::Skipped(message.to_owned())
+        );
+        let Outcome::Failed(failure) = missing_data(false, path) else {
+            panic!("a failure by default");
+        };
+        assert_eq!(failure.message, message);
     }
 
     #[test]
