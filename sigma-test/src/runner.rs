@@ -431,7 +431,11 @@ impl<E: Engine> RuleRun<'_, E> {
                 Ok(false) => {}
                 Err(EngineError { message, span }) => {
                     return Outcome::Failed(Failure {
-                        message: format!("matching failed at rule {}: {message}", span.location),
+                        message: format!(
+                            "the event could not be judged: {}:{}: {message}",
+                            self.rule_path.display(),
+                            span.location
+                        ),
                         file: file.map(Path::to_path_buf),
                         event_index: Some(index),
                         ..Failure::default()
