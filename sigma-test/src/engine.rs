@@ -100,6 +100,20 @@ mod tests {
             .unwrap()
     }
 
+    /// A regex past its backtracking limit is an error for the case, not a
+    /// silent "no match" and not a hang.
+    #[test]
+    fn a_runaway_regex_is_an_error() {
+        let source = "title: t\ndetection:\n  selection:\n    \
+                      CommandLine|re: '(?=(a|aa)+(\\1)c)'\n  condition: selection\n";
+        let file = SigmaFile::parse("r.yml", source);
+        let rule = file.rules().next().unwrap();
+        let compiled = SigmaEngine.compile(rule, &BTreeMap::new()).unwrap();
+        let event = SigmaEngine.event(serde_json::json!({"CommandLine": "a".repeat(60)}));
+        let error = SigmaEngine.matches(&compiled, &event).unwrap_err();
+        assert_eq!(error.span.location.line, 4);
+    }
+
     /// The flattened view and the nested tree are both visible to rules.
     #[test]
     fn flat_and_nested_windows_fields_match() {
