@@ -186,8 +186,19 @@ fn build_groups<E: Engine>(
         let rule = corpus.rules.get(index).and_then(|r| r.rule())?;
         match engine.compile(rule, fields) {
             Ok(compiled) => Some((index, compiled)),
-            Err(_) => {
+            Err(errors) => {
                 compile_errors += 1;
+                let path = corpus
+                    .rules
+                    .get(index)
+                    .map(|r| r.file.path.display().to_string());
+                for error in errors {
+                    let path = path.as_deref().unwrap_or("?");
+                    eprintln!(
+                        "sigma-test: {path}:{}: {}",
+                        error.span.location, error.message
+                    );
+                }
                 None
             }
         }
@@ -212,7 +223,15 @@ fn build_groups<E: Engine>(
                     generic: Vec::new(),
                 });
             }
-            None if key.product.as_deref() == Some("windows") => unmapped += rules.len(),
+            None if key.product.as_deref() == Some("windows") => {
+                for rule in rules.iter().filter_map(|&i| corpus.rules.get(i)) {
+                    eprintln!(
+                        "sigma-test: {}: logsource not mapped ({key})",
+                        rule.file.path.display()
+                    );
+                }
+                unmapped += rules.len();
+            }
             None => {
                 let none = BTreeMap::new();
                 generic.extend(rules.iter().filter_map(|&i| compile(i, &none)));
