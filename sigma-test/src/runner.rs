@@ -289,13 +289,17 @@ fn resolve_rule(
     let text = reference.value.as_str();
     let looks_like_path = text.ends_with(".yml") || text.ends_with(".yaml") || text.contains('/');
     if !looks_like_path {
-        return corpus.rule_by_id(text).cloned().ok_or_else(|| {
-            let message = format!(
-                "no rule with id `{text}` among the rules given (add the rules' directory \
-                 to the command line, or name the rule by path)"
-            );
-            Some(InputError::at(case_path, reference.span, message))
-        });
+        if let Some(rule) = corpus.rule_by_id(text) {
+            return Ok(rule.clone());
+        }
+        if let Some(rule) = mirrored_rule(case_path, root, text) {
+            return Ok(rule);
+        }
+        let message = format!(
+            "no rule with id `{text}` among the rules given (add the rules' directory \
+             to the command line, or name the rule by path)"
+        );
+        return Err(Some(InputError::at(case_path, reference.span, message)));
     }
 
     let base = case_path.parent().unwrap_or(Path::new("."));
@@ -321,6 +325,23 @@ fn resolve_rule(
         )));
     }
     Ok(rules.swap_remove(0))
+}
+
+/// The rule at the path a case file mirrors (`cases/a/b.yml` ->
+/// `rules/a/b.yml` under the repository root), if it has id `id`: so that
+/// `sigma-test cases/a/b.yml` works without naming the rules' directory.
+fn mirrored_rule(case_path: &Path, root: &Path, id: &str) -> Option<RuleEntry> {
+    let absolute = crate::repo::normalise(&crate::repo::absolute(case_path));
+    let relative = absolute.strip_prefix(root).ok()?;
+    let mut parts = relative.components();
+    if parts.next()?.as_os_str() != "cases" {
+        return None;
+    }
+    let candidate = root.join("rules").join(parts.as_path());
+    let rules = discover::load_rule_file(&candidate, root).ok()?;
+    rules
+        .into_iter()
+        .find(|r| r.id().is_some_and(|mine| mine.eq_ignore_ascii_case(id)))
 }
 
 fn input_failure(error: &InputError) -> CaseResult {

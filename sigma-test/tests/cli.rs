@@ -37,6 +37,14 @@ fn the_projects_rules_pass_their_cases() {
 }
 
 #[test]
+fn a_case_file_alone_finds_the_rule_it_mirrors() {
+    let case = "cases/windows/registry_set/registry_set_run_key_script_host.yml";
+    let output = sigma_test(&[case], &workspace());
+    assert_eq!(last_line(&output), "5 passed, 0 failed");
+    assert_eq!(output.status.code(), Some(0));
+}
+
+#[test]
 fn json_format_has_the_counts() {
     let output = sigma_test(&["--format", "json", "rules", "cases"], &workspace());
     let value: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
