@@ -10,7 +10,8 @@ use sigma_core::logsource::LogSourceMap;
 
 use crate::bench;
 use crate::discover;
-use crate::engine::Engine;
+use crate::engine::{Engine, SigmaEngine};
+use crate::placeholders;
 use crate::report::{self, Format};
 use crate::runner::{self, RunOptions, Summary};
 
@@ -80,6 +81,11 @@ struct CommonArgs {
     #[arg(long)]
     no_default_logsources: bool,
 
+    /// Values of `expand` placeholders: a YAML mapping of names to a value
+    /// or a list of values.
+    #[arg(long, value_name = "FILE")]
+    placeholders: Option<PathBuf>,
+
     /// Worker threads [default: one per core].
     #[arg(long, short = 'j', value_name = "N")]
     threads: Option<usize>,
@@ -114,7 +120,7 @@ struct MatchArgs {
 }
 
 /// Parses the command line and runs; returns the exit code.
-pub fn main<E: Engine>(engine: &E) -> u8 {
+pub fn main() -> u8 {
     let cli = Cli::parse();
     let common = match &cli.command {
         Some(Command::Match(args)) => &args.common,
@@ -133,6 +139,19 @@ pub fn main<E: Engine>(engine: &E) -> u8 {
         Ok(map) => map,
         Err(()) => return EXIT_ERROR,
     };
+    let mut engine = SigmaEngine::default();
+    if let Some(path) = &common.placeholders {
+        match placeholders::read(path) {
+            Ok(values) => engine.placeholders = values,
+            Err(errors) => {
+                for error in errors {
+                    eprintln!("sigma-test: {error}");
+                }
+                return EXIT_ERROR;
+            }
+        }
+    }
+    let engine = &engine;
 
     match cli.command {
         Some(Command::Match(args)) => {

@@ -197,3 +197,36 @@ fn a_broken_logsource_mapping_is_a_located_usage_error() {
     );
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+#[test]
+fn expand_placeholders_come_from_a_file() {
+    let dir = std::env::temp_dir().join(format!("sigma-test-expand-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let write = |path: &str, text: &str| std::fs::write(dir.join(path), text).unwrap();
+    write(
+        "rule.yml",
+        "title: t\nid: 7d1e6c0a-0000-4000-8000-000000000002\nlogsource: {product: x}\n\
+         detection:\n  selection: {WorkstationName|expand: '%Workstations%'}\n  \
+         condition: selection\n",
+    );
+    write(
+        "case.yml",
+        "rule: 7d1e6c0a-0000-4000-8000-000000000002\ncases:\n  \
+         - {name: listed, expect: match, event: {WorkstationName: WS02}}\n  \
+         - {name: not listed, expect: no-match, event: {WorkstationName: WS09}}\n",
+    );
+    write("placeholders.yml", "Workstations: [WS01, WS02]\n");
+
+    let with = sigma_test(&["--placeholders", "placeholders.yml", "."], &dir);
+    assert_eq!(last_line(&with), "2 passed, 0 failed");
+
+    let without = sigma_test(&["."], &dir);
+    let stdout = String::from_utf8_lossy(&without.stdout);
+    assert_eq!(last_line(&without), "0 passed, 2 failed");
+    assert!(
+        stdout.contains("placeholder `%Workstations%` is not defined"),
+        "{stdout}"
+    );
+    std::fs::remove_dir_all(&dir).unwrap();
+}

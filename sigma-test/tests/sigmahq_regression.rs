@@ -17,7 +17,12 @@ fn results(shared: &Path) -> &'static (Vec<CaseResult>, usize, f64) {
     RUN.get_or_init(|| {
         let start = Instant::now();
         let corpus = discover::discover(&[shared.join("sigmahq")]).unwrap();
-        let results = runner::run(&SigmaEngine, &corpus, &RunOptions::default(), &|| {});
+        let results = runner::run(
+            &SigmaEngine::default(),
+            &corpus,
+            &RunOptions::default(),
+            &|| {},
+        );
         (results, corpus.rules.len(), start.elapsed().as_secs_f64())
     })
 }
