@@ -11,7 +11,8 @@
 //! use sigma_test::{discover, engine::SigmaEngine, runner};
 //!
 //! let corpus = discover::discover(&[PathBuf::from("rules"), PathBuf::from("cases")]).unwrap();
-//! let results = runner::run(&SigmaEngine::default(), &corpus, &runner::RunOptions::default(), &|| {});
+//! let options = runner::RunOptions::default();
+//! let results = runner::run(&SigmaEngine::default(), &corpus, &options, &|| {});
 //! println!("{}", runner::Summary::of(&results));
 //! ```
 

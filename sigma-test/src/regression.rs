@@ -37,6 +37,9 @@ pub struct RegressionInfo {
     pub tests: Vec<RegressionTest>,
     /// Entries that cannot (bad shape, outside the repository).
     pub errors: Vec<InputError>,
+    /// The rule ids `rule_metadata` names, with where each is written: the
+    /// data belongs to one of these rules.
+    pub rule_ids: Vec<(String, Span)>,
 }
 
 /// Finds the root of the rule repository a rule belongs to: the nearest
@@ -69,10 +72,18 @@ pub fn parse_info(path: &Path, root: &Path, text: &str) -> Result<RegressionInfo
         path: path.to_owned(),
         tests: Vec::new(),
         errors: Vec::new(),
+        rule_ids: Vec::new(),
     };
     let Some(root_node) = documents.into_iter().find_map(|d| d.root) else {
         return Ok(info);
     };
+    if let Some(metadata) = root_node.get("rule_metadata").and_then(Node::as_sequence) {
+        info.rule_ids = metadata
+            .iter()
+            .filter_map(|m| m.get("id"))
+            .filter_map(|id| Some((id.as_str()?.to_owned(), id.span)))
+            .collect();
+    }
     let Some(list) = root_node.get("regression_tests_info") else {
         return Ok(info);
     };
@@ -174,6 +185,7 @@ regression_tests_info:
       path: regression_data/c.evtx
 ";
         let info = parse_info(Path::new("/r/info.yml"), Path::new("/r"), text).unwrap();
+        assert!(info.rule_ids.is_empty());
         assert_eq!(info.tests.len(), 1);
         assert_eq!(
             info.tests[0].path,
@@ -188,6 +200,18 @@ regression_tests_info:
                 "/r/info.yml:13:20: `match_count` must be a whole number",
             ]
         );
+    }
+
+    #[test]
+    fn rule_metadata_ids_are_kept() {
+        let text = "rule_metadata:\n    - id: abc\n      title: t\n";
+        let info = parse_info(Path::new("info.yml"), Path::new("/r"), text).unwrap();
+        let ids: Vec<_> = info
+            .rule_ids
+            .iter()
+            .map(|(id, span)| (id.as_str(), span.location.line))
+            .collect();
+        assert_eq!(ids, vec![("abc", 2)]);
     }
 
     #[test]

@@ -678,6 +678,28 @@ fn run_regression<E: Engine>(run: &mut RuleRun<'_, E>, entry: &RuleEntry) -> Vec
             )
         })
         .collect();
+    // Data copied for one rule and linked from another tests the wrong rule.
+    let rule_id = run.rule.header.id.as_ref().map(|id| id.value.as_str());
+    if let (Some(rule_id), Some((_, span))) = (rule_id, info.rule_ids.first()) {
+        if !info
+            .rule_ids
+            .iter()
+            .any(|(id, _)| id.eq_ignore_ascii_case(rule_id))
+        {
+            let named: Vec<&str> = info.rule_ids.iter().map(|(id, _)| id.as_str()).collect();
+            let failure = Failure::error(format!(
+                "this info.yml is for rule {}, not for {rule_id}",
+                named.join(", ")
+            ));
+            let location = Some(span.location);
+            results.push((
+                info_path.clone(),
+                location,
+                "regression".into(),
+                Outcome::Failed(failure),
+            ));
+        }
+    }
     if info.tests.is_empty() && info.errors.is_empty() {
         let reason = "info.yml lists no regression tests".to_owned();
         results.push((

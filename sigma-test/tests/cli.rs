@@ -230,3 +230,48 @@ fn expand_placeholders_come_from_a_file() {
     );
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+/// A rule repository in the SigmaHQ layout: `regression_tests_path` is
+/// relative to the repository root, and `info.yml` must be about this rule.
+#[test]
+fn regression_data_must_belong_to_the_rule() {
+    let dir = std::env::temp_dir().join(format!("sigma-test-regr-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(dir.join("rules/x")).unwrap();
+    std::fs::create_dir_all(dir.join("regression_data/rules/x/r")).unwrap();
+    let write = |path: &str, text: &str| std::fs::write(dir.join(path), text).unwrap();
+    write(
+        "rules/x/r.yml",
+        "title: t\nid: 7d1e6c0a-0000-4000-8000-000000000003\nlogsource: {product: x}\n\
+         detection:\n  selection: {a: 1}\n  condition: selection\n\
+         regression_tests_path: regression_data/rules/x/r/info.yml\n",
+    );
+    write(
+        "regression_data/rules/x/r/info.yml",
+        "rule_metadata:\n    - id: 7d1e6c0a-0000-4000-8000-0000000000ff\n\
+         regression_tests_info:\n    - name: Positive\n      type: evtx\n      \
+         match_count: 2\n      path: regression_data/rules/x/r/events.json\n",
+    );
+    write(
+        "regression_data/rules/x/r/events.json",
+        "[{\"a\": 1}, {\"a\": 2}, {\"a\": 1}]",
+    );
+
+    let output = sigma_test(&["rules"], &dir);
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert_eq!(last_line(&output), "1 passed, 1 failed", "{stdout}");
+    assert!(
+        stdout.contains(
+            "PASS rules/x/r.yml (7d1e6c0a-0000-4000-8000-000000000003) :: Positive (.json)"
+        ),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains(
+            "this info.yml is for rule 7d1e6c0a-0000-4000-8000-0000000000ff, \
+             not for 7d1e6c0a-0000-4000-8000-000000000003"
+        ),
+        "{stdout}"
+    );
+    std::fs::remove_dir_all(&dir).unwrap();
+}
