@@ -482,7 +482,10 @@ impl Test {
 
     fn eval(&self, cx: &mut Eval<'_>) -> bool {
         match &self.target {
-            CompiledTarget::Keywords => self.any_leaf(cx.event.value(), 0, cx),
+            CompiledTarget::Keywords => {
+                let event = cx.event;
+                event.top_level().any(|v| self.any_leaf(v, 1, cx))
+            }
             CompiledTarget::Field(name) => {
                 let value = cx.event.get(name);
                 match &self.check {
