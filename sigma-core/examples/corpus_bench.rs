@@ -199,7 +199,11 @@ fn main() {
     if let Some(candidates) = routes.get("process_creation") {
         let cpu = cpu_ns();
         let mut evaluations = 0usize;
-        for _ in 0..20 {
+        let rounds: usize = std::env::var("BENCH_HOT_ROUNDS")
+            .ok()
+            .and_then(|r| r.parse().ok())
+            .unwrap_or(20);
+        for _ in 0..rounds {
             for (event, _) in &hot {
                 for rule in candidates {
                     evaluations += 1;
@@ -209,10 +213,11 @@ fn main() {
         }
         let seconds = (cpu_ns() - cpu) as f64 / 1e9;
         println!(
-            "hot: {} process_creation rules x {} events x 20 = {} evaluations in {:.3} s CPU: \
+            "hot: {} process_creation rules x {} events x {} rounds = {} evaluations in {:.3} s CPU: \
              {:.0} ns per evaluation",
             candidates.len(),
             hot.len(),
+            rounds,
             evaluations,
             seconds,
             seconds * 1e9 / evaluations.max(1) as f64

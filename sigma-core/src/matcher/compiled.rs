@@ -10,6 +10,7 @@
 //! into a stack buffer when they must be compared as text.
 
 use std::fmt::Write as _;
+use std::sync::OnceLock;
 
 use aho_corasick::AhoCorasick;
 use memchr::memmem;
@@ -218,7 +219,48 @@ enum Contains {
     #[default]
     None,
     Few(Vec<memmem::Finder<'static>>),
-    Many(Box<AhoCorasick>),
+    Many(Box<LazyAutomaton>),
+}
+
+/// An Aho-Corasick automaton built on first use.
+///
+/// Building one is most of the cost of compiling a rule, and many rules are
+/// compiled (by a linter, or a test run of a few events) without this test
+/// ever being reached; a full run builds each once. Should a build fail
+/// (only for absurd needle sets), the needles are searched one by one,
+/// which gives the same answer.
+#[derive(Debug)]
+struct LazyAutomaton {
+    needles: Box<[Box<str>]>,
+    built: OnceLock<Option<AhoCorasick>>,
+}
+
+impl Clone for LazyAutomaton {
+    fn clone(&self) -> Self {
+        LazyAutomaton {
+            needles: self.needles.clone(),
+            built: OnceLock::new(),
+        }
+    }
+}
+
+impl LazyAutomaton {
+    fn is_match(&self, text: &str) -> bool {
+        let built = self.built.get_or_init(|| {
+            AhoCorasick::builder()
+                .match_kind(aho_corasick::MatchKind::LeftmostFirst)
+                .kind(Some(aho_corasick::AhoCorasickKind::ContiguousNFA))
+                .build(self.needles.iter().map(|n| n.as_bytes()))
+                .ok()
+        });
+        match built {
+            Some(automaton) => automaton.is_match(text),
+            None => self
+                .needles
+                .iter()
+                .any(|n| memmem::find(text.as_bytes(), n.as_bytes()).is_some()),
+        }
+    }
 }
 
 /// From this many substrings on, one Aho-Corasick scan beats several
@@ -264,12 +306,10 @@ impl TextSet {
                     .collect(),
             )
         } else {
-            let automaton = AhoCorasick::builder()
-                .match_kind(aho_corasick::MatchKind::LeftmostFirst)
-                .kind(Some(aho_corasick::AhoCorasickKind::ContiguousNFA))
-                .build(&needles)
-                .map_err(|e| format!("too many substrings to search for: {e}"))?;
-            Contains::Many(Box::new(automaton))
+            Contains::Many(Box::new(LazyAutomaton {
+                needles: needles.iter().map(|n| Box::from(*n)).collect(),
+                built: OnceLock::new(),
+            }))
         };
         Ok(set)
     }
