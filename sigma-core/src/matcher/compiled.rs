@@ -172,8 +172,42 @@ pub(crate) struct Test {
 
 #[derive(Clone, Debug)]
 enum CompiledTarget {
-    Field(Box<str>),
+    Field(ShortText),
     Keywords,
+}
+
+/// Text kept inline when short (nearly every field name), so reading it
+/// touches no other cache line than the test's own.
+#[derive(Clone, Debug)]
+enum ShortText {
+    Inline { bytes: [u8; 30], len: u8 },
+    Heap(Box<str>),
+}
+
+impl ShortText {
+    fn new(text: &str) -> ShortText {
+        let mut bytes = [0u8; 30];
+        match bytes.get_mut(..text.len()) {
+            Some(slot) => {
+                slot.copy_from_slice(text.as_bytes());
+                ShortText::Inline {
+                    bytes,
+                    len: u8::try_from(text.len()).unwrap_or(0),
+                }
+            }
+            None => ShortText::Heap(text.into()),
+        }
+    }
+
+    fn as_str(&self) -> &str {
+        match self {
+            ShortText::Inline { bytes, len } => bytes
+                .get(..usize::from(*len))
+                .and_then(|b| std::str::from_utf8(b).ok())
+                .unwrap_or_default(),
+            ShortText::Heap(text) => text,
+        }
+    }
 }
 
 #[derive(Clone, Debug)]
@@ -207,9 +241,11 @@ struct TextSet {
     any: bool,
     /// Every exact, prefix and suffix needle, one after the other.
     buffer: Box<str>,
-    exact: Box<[(u32, u32)]>,
-    prefixes: Box<[(u32, u32)]>,
-    suffixes: Box<[(u32, u32)]>,
+    /// Where each needle lies in `buffer`: exact ones first, then
+    /// prefixes, then suffixes.
+    ranges: Ranges,
+    exact_count: u32,
+    prefix_count: u32,
     contains: Contains,
     globs: Box<[Glob]>,
 }
@@ -263,6 +299,37 @@ impl LazyAutomaton {
     }
 }
 
+/// Needle positions, inline for the common one or two needles.
+#[derive(Clone, Debug)]
+enum Ranges {
+    Inline([(u32, u32); 2], u8),
+    Heap(Box<[(u32, u32)]>),
+}
+
+impl Default for Ranges {
+    fn default() -> Self {
+        Ranges::Inline([(0, 0); 2], 0)
+    }
+}
+
+impl Ranges {
+    fn new(list: Vec<(u32, u32)>) -> Ranges {
+        match list.as_slice() {
+            [] => Ranges::default(),
+            [a] => Ranges::Inline([*a, (0, 0)], 1),
+            [a, b] => Ranges::Inline([*a, *b], 2),
+            _ => Ranges::Heap(list.into_boxed_slice()),
+        }
+    }
+
+    fn as_slice(&self) -> &[(u32, u32)] {
+        match self {
+            Ranges::Inline(items, len) => items.get(..usize::from(*len)).unwrap_or_default(),
+            Ranges::Heap(items) => items,
+        }
+    }
+}
+
 /// From this many substrings on, one Aho-Corasick scan beats several
 /// `memmem` scans.
 const AHO_CORASICK_FROM: usize = 4;
@@ -290,9 +357,11 @@ impl TextSet {
             }
         }
         set.buffer = buffer.into_boxed_str();
-        set.exact = exact.into_boxed_slice();
-        set.prefixes = prefixes.into_boxed_slice();
-        set.suffixes = suffixes.into_boxed_slice();
+        set.exact_count = index(exact.len());
+        set.prefix_count = index(prefixes.len());
+        exact.extend(prefixes);
+        exact.extend(suffixes);
+        set.ranges = Ranges::new(exact);
         set.globs = globs.into_boxed_slice();
         needles.sort_unstable();
         needles.dedup();
@@ -325,9 +394,12 @@ impl TextSet {
                 .unwrap_or_default()
         };
         let bytes = text.as_bytes();
-        if self.exact.iter().any(|e| needle(e) == bytes)
-            || self.prefixes.iter().any(|p| bytes.starts_with(needle(p)))
-            || self.suffixes.iter().any(|s| bytes.ends_with(needle(s)))
+        let ranges = self.ranges.as_slice();
+        let (exact, rest) = ranges.split_at((self.exact_count as usize).min(ranges.len()));
+        let (prefixes, suffixes) = rest.split_at((self.prefix_count as usize).min(rest.len()));
+        if exact.iter().any(|e| needle(e) == bytes)
+            || prefixes.iter().any(|p| bytes.starts_with(needle(p)))
+            || suffixes.iter().any(|s| bytes.ends_with(needle(s)))
         {
             return true;
         }
@@ -340,7 +412,7 @@ impl TextSet {
     }
 
     fn cost(&self) -> u32 {
-        let mut cost = 2 * (self.exact.len() + self.prefixes.len() + self.suffixes.len()) as u32;
+        let mut cost = 2 * self.ranges.as_slice().len() as u32;
         cost += match &self.contains {
             Contains::None => 0,
             Contains::Few(f) => 6 * f.len() as u32,
@@ -457,7 +529,7 @@ fn merge_key(expr: &Expr) -> Option<(MergeKey, &[SigmaString], Span)> {
 fn compile_predicate(predicate: &ir::Predicate) -> Result<Test, CompileError> {
     let span = predicate.origin.value;
     let target = match &predicate.target {
-        Target::Field { name, .. } => CompiledTarget::Field(name.as_str().into()),
+        Target::Field { name, .. } => CompiledTarget::Field(ShortText::new(name)),
         Target::Keywords => CompiledTarget::Keywords,
     };
     let check = match &predicate.operation {
@@ -527,7 +599,7 @@ impl Test {
                 event.top_level().any(|v| self.any_leaf(v, 1, cx))
             }
             CompiledTarget::Field(name) => {
-                let value = cx.event.get(name);
+                let value = cx.event.get(name.as_str());
                 match &self.check {
                     Check::Null => matches!(value, None | Some(Value::Null)),
                     Check::Exists(wanted) => value.is_some() == *wanted,
