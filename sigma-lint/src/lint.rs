@@ -18,7 +18,8 @@ use crate::suppress::Suppressions;
 pub const MAX_FILE_BYTES: u64 = 8 * 1024 * 1024;
 
 /// Finds the rule files under `paths`: every `*.yml` and `*.yaml` below a
-/// directory, and every path given as a file whatever its name. Sorted, so
+/// directory (hidden ones skipped), and every path given as a file whatever
+/// its name. Sorted, so
 /// output and cross-rule checks do not depend on the file system's order.
 pub fn discover(paths: &[PathBuf]) -> (Vec<PathBuf>, Vec<(PathBuf, String)>) {
     let mut files = Vec::new();
@@ -32,7 +33,13 @@ pub fn discover(paths: &[PathBuf]) -> (Vec<PathBuf>, Vec<(PathBuf, String)>) {
             errors.push((path.clone(), "no such file or directory".to_owned()));
             continue;
         }
-        for entry in walkdir::WalkDir::new(path).follow_links(false) {
+        // Hidden files and folders (`.github/`, `.sigma-lint.yml`) are
+        // tooling, not rules.
+        let walk = walkdir::WalkDir::new(path)
+            .follow_links(false)
+            .into_iter()
+            .filter_entry(|e| e.depth() == 0 || !e.file_name().to_string_lossy().starts_with('.'));
+        for entry in walk {
             match entry {
                 Ok(entry) if entry.file_type().is_file() && is_rule_file(entry.path()) => {
                     files.push(entry.into_path());
