@@ -6,6 +6,7 @@ set -euo pipefail
 BENCH_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 REPO_ROOT="$(cd "$BENCH_DIR/.." && pwd)"
 SHARED="${SIGMA_SHARED:-$REPO_ROOT/../shared}"
+SHARED="$(cd "$SHARED" 2>/dev/null && pwd || echo "$SHARED")"
 SIGMAHQ="$SHARED/sigmahq"
 # Scratch space for generated events, caches and result files; never inside the repo.
 BENCH_SCRATCH="${BENCH_SCRATCH:-${TMPDIR:-/tmp}/sigma-bench}"
@@ -68,6 +69,7 @@ tool_versions() {
 SIGMA_CHECK_DATA="${SIGMA_CHECK_DATA:-auto}"
 SIGMA_HOME=""
 SIGMA_DATA_NOTE=""
+SIGMA_DATA_MODE=""
 prepare_sigma_check() {
     local mode="$SIGMA_CHECK_DATA"
     if [[ "$mode" == auto ]]; then
@@ -78,6 +80,7 @@ urlopen("https://raw.githubusercontent.com/SigmaHQ/pySigma-validators-sigmaHQ/"
 PY
         then mode=online; else mode=offline; fi
     fi
+    SIGMA_DATA_MODE="$mode"
     if [[ "$mode" == online ]]; then
         SIGMA_HOME="$HOME"
         SIGMA_DATA_NOTE="sigma check data: downloaded by pySigma (online)"
@@ -102,8 +105,33 @@ print(path if os.path.exists(path) else (shutil.which("sigma") or "sigma"))
 PY
 }
 
-# TSV: label, mean s, stddev s, min s, peak RSS KiB, exit code, note, events (from $EVENTS).
+# TSV: label, mean s, stddev s, min s, peak RSS KiB, exit code, note, events (from $EVENTS),
+# stdout lines.
 RESULTS=""
+
+# Rule sets in the scratch dir, for tools that take a single path (rsigma takes one -r/PATH):
+#   corpus/         links to rules* deprecated unsupported (rsigma follows links)
+#   ci-set/         links to rules* (SigmaHQ CI's `sigma check` set)
+#   windows-rules/  copies of every rules* file whose logsource says `product: windows`
+prepare_rule_sets() {
+    local d
+    rm -rf "$BENCH_SCRATCH/corpus" "$BENCH_SCRATCH/ci-set"
+    mkdir -p "$BENCH_SCRATCH/corpus" "$BENCH_SCRATCH/ci-set"
+    for d in "$SIGMAHQ"/rules* "$SIGMAHQ/deprecated" "$SIGMAHQ/unsupported"; do
+        ln -s "$d" "$BENCH_SCRATCH/corpus/$(basename "$d")"
+    done
+    for d in "$SIGMAHQ"/rules*; do
+        ln -s "$d" "$BENCH_SCRATCH/ci-set/$(basename "$d")"
+    done
+    if [[ ! -d "$BENCH_SCRATCH/windows-rules" ]]; then
+        (cd "$SIGMAHQ" && grep -rlE --include='*.yml' '^[[:space:]]+product:[[:space:]]*windows' \
+            rules* | sort | while IFS= read -r f; do
+            mkdir -p "$BENCH_SCRATCH/windows-rules/$(dirname "$f")"
+            cp "$f" "$BENCH_SCRATCH/windows-rules/$f"
+        done)
+    fi
+    WINDOWS_RULES_COUNT=$(find "$BENCH_SCRATCH/windows-rules" -name '*.yml' | wc -l)
+}
 
 # measure LABEL NOTE -- CMD... : wall time over $RUNS runs (hyperfine when present) and the
 # peak RSS of one more run under GNU time. Non-zero exit codes are recorded, not fatal:
@@ -138,17 +166,21 @@ v = [float(x) for x in sys.stdin]
 print(f"{statistics.mean(v):.3f} {statistics.pstdev(v):.3f} {min(v):.3f}")')
     fi
 
+    # One more run: peak RSS, exit code, and stdout kept to count its lines (a sanity check
+    # that the tool did the work: findings or matches printed).
+    local out="$BENCH_SCRATCH/out-$(echo "$label" | tr -c 'A-Za-z0-9' '_').txt" lines
+    rc=0
     if [[ -x /usr/bin/time ]]; then
-        rc=0
-        /usr/bin/time -f '%M' -o "$BENCH_SCRATCH/rss" "$@" >/dev/null 2>&1 || rc=$?
+        /usr/bin/time -f '%M' -o "$BENCH_SCRATCH/rss" "$@" >"$out" 2>"$out.err" || rc=$?
         rss=$(tail -n 1 "$BENCH_SCRATCH/rss")
     else
-        rc=0
-        "$@" >/dev/null 2>&1 || rc=$?
+        "$@" >"$out" 2>"$out.err" || rc=$?
         rss="n/a"
     fi
+    lines=$(wc -l <"$out")
+    log "   mean ${mean}s, peak RSS ${rss} KiB, exit $rc, $lines stdout lines ($out)"
     RESULTS+="$label"$'\t'"$mean"$'\t'"$sd"$'\t'"$min"$'\t'"$rss"$'\t'"$rc"$'\t'"$note"
-    RESULTS+=$'\t'"${EVENTS:-}"$'\n'
+    RESULTS+=$'\t'"${EVENTS:-}"$'\t'"$lines"$'\n'
 }
 
 skip() {

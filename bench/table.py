@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """Print benchmark rows (TSV on stdin) as a Markdown table with ratios to our tool.
 
-Rows: label, mean s, stddev s, min s, peak RSS KiB, exit code, note, events (optional).
+Rows: label, mean s, stddev s, min s, peak RSS KiB, exit code, note, events, stdout lines
+(the last two optional).
 A label reads "GROUP | TOOL". In each group the first TOOL that starts with "ours" is the
 reference: the ratio column gives the row's time divided by ours (2.0 = ours twice as fast).
 When a row has an event count, events/s is events / mean; and when the same TOOL has a row
@@ -24,7 +25,7 @@ def main() -> int:
         cells = line.rstrip("\n").split("\t")
         if len(cells) < 7:
             continue
-        cells += [""] * (8 - len(cells))
+        cells += [""] * (9 - len(cells))
         group, _, tool = cells[0].partition(" | ")
         rows.append(
             {
@@ -37,6 +38,7 @@ def main() -> int:
                 "rc": cells[5],
                 "note": cells[6],
                 "events": num(cells[7]),
+                "lines": cells[8] or "-",
             }
         )
 
@@ -46,7 +48,10 @@ def main() -> int:
         if r["tool"].startswith("ours") and r["mean"] is not None:
             ours.setdefault(r["group"], r["mean"])
 
-    head = "| group | tool | mean s | ± s | min s | peak RSS MiB | exit | vs ours | events/s | net events/s | note |"
+    head = (
+        "| group | tool | mean s | ± s | min s | peak RSS MiB | exit | out lines | vs ours "
+        "| events/s | net events/s | note |"
+    )
     print(head)
     print("|" + "---|" * (head.count("|") - 1))
     for r in rows:
@@ -63,12 +68,13 @@ def main() -> int:
         rate = net = "-"
         if r["events"] and mean:
             rate = f"{r['events'] / mean:,.0f}"
-            base = load.get(r["tool"])
+            # "rsigma --jq" loads the same rules as "rsigma": fall back to the first word.
+            base = load.get(r["tool"], load.get(r["tool"].split(" ")[0]))
             if base is not None and mean > base:
                 net = f"{r['events'] / (mean - base):,.0f}"
         print(
             f"| {r['group']} | {r['tool']} | {mean if mean is not None else '-'} | {r['sd']} "
-            f"| {r['min']} | {rss_text} | {r['rc']} | {ratio} | {rate} | {net} | {r['note']} |"
+            f"| {r['min']} | {rss_text} | {r['rc']} | {r['lines']} | {ratio} | {rate} | {net} | {r['note']} |"
         )
     return 0
 
