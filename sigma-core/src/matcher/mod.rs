@@ -58,6 +58,15 @@ impl CompiledRule {
         Ok(CompiledRule { tree, root })
     }
 
+    /// Compiles a predicate tree that did not come straight from a rule:
+    /// one predicate, one stage, or a rule with a filter dropped. The
+    /// analysis and the mutation tester judge such pieces with exactly the
+    /// matcher's semantics instead of re-implementing them.
+    pub fn from_predicates(tree: ir::Expr) -> Result<CompiledRule, Vec<CompileError>> {
+        let root = compiled::Node::compile(&tree)?;
+        Ok(CompiledRule { tree, root })
+    }
+
     /// Whether `event` matches. A test that cannot finish (a regex past its
     /// backtracking limit) counts as not matching; use
     /// [`try_matches`](Self::try_matches) to learn of it.
@@ -95,7 +104,7 @@ mod tests {
     }
 
     fn errors(source: &str) -> Vec<(String, String)> {
-        let errors = compile(source).err().expect("compile errors");
+        let errors = compile(source).expect_err("compile errors");
         errors
             .into_iter()
             .map(|e| (source[e.span.start..e.span.end].to_owned(), e.message))
