@@ -39,7 +39,10 @@ pub fn pattern_implies(p: &SigmaString, q: &SigmaString) -> bool {
 /// compared folded, which is sound whatever their case handling: texts
 /// matching both would also match both folded forms.
 pub fn patterns_disjoint(p: &SigmaString, q: &SigmaString) -> bool {
-    let (p, q) = (p.folded(), q.folded());
+    folded_patterns_disjoint(&p.folded(), &q.folded())
+}
+
+fn folded_patterns_disjoint(p: &SigmaString, q: &SigmaString) -> bool {
     let start = |s: &SigmaString| match s.parts().first() {
         Some(Part::Literal(t)) => Some(t.clone()),
         _ => None,
@@ -53,7 +56,32 @@ pub fn patterns_disjoint(p: &SigmaString, q: &SigmaString) -> bool {
         (Some(a), Some(b)) => !a.ends_with(&b) && !b.ends_with(&a),
         _ => false,
     };
-    clash(start(&p), start(&q), true) || clash(end(&p), end(&q), false)
+    clash(start(p), start(q), true) || clash(end(p), end(q), false)
+}
+
+/// [`operations_disjoint`] for two lists of already folded patterns.
+pub(crate) fn folded_disjoint(pa: &[SigmaString], pb: &[SigmaString]) -> bool {
+    !pa.is_empty()
+        && !pb.is_empty()
+        && pa
+            .iter()
+            .all(|p| pb.iter().all(|q| folded_patterns_disjoint(p, q)))
+}
+
+/// [`operation_implies`] for two text tests, each given as (patterns as
+/// written, the same folded, case handling).
+pub(crate) fn match_implies(
+    a: (&[SigmaString], &[SigmaString], Case),
+    b: (&[SigmaString], &[SigmaString], Case),
+) -> bool {
+    let (raw_a, folded_a, case_a) = a;
+    let (raw_b, folded_b, case_b) = b;
+    let (pa, pb) = match (case_a, case_b) {
+        (_, Case::Insensitive) => (folded_a, folded_b),
+        (Case::Sensitive, Case::Sensitive) => (raw_a, raw_b),
+        (Case::Insensitive, Case::Sensitive) => return false,
+    };
+    !pa.is_empty() && pa.iter().all(|p| pb.iter().any(|q| pattern_implies(p, q)))
 }
 
 /// Whether no value passes both `a` and `b` (for text tests only; other

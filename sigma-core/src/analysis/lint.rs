@@ -7,13 +7,13 @@
 //! into a diagnostic; this module only finds them. Only proven facts are
 //! reported ("unknown" never becomes a finding).
 
-use super::implication::{caseless, operation_implies};
+use super::implication::caseless;
 use super::{Analysis, Outcome, StageKind};
 use crate::matcher::ir::{Expr, Predicate};
 use crate::modifier::{parse_chain, windash, ChainKind, Modifier, Position, StringStep};
 use crate::rule::{DetectionBody, DetectionItem, Rule, ValueKind};
 use crate::span::Span;
-use crate::value::SigmaString;
+use crate::value::{Part, SigmaString};
 
 /// The kind of a semantic finding.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -110,17 +110,23 @@ pub fn semantic_findings(rule: &Rule, analysis: &Analysis) -> Vec<Finding> {
         };
         match stage.kind {
             StageKind::Exclusion => {
-                let alone = matches!(analysis.stage_alone(index, true), Outcome::Impossible(_));
-                let message = if alone {
+                let name = stage.name();
+                let message = if matches!(analysis.stage_alone(index, true), Outcome::Impossible(_))
+                {
+                    format!("the filter `{name}` can never apply: {}", conflict.message)
+                } else if analysis
+                    .exclusion_applies_to_selection(index)
+                    .witness()
+                    .is_some()
+                {
                     format!(
-                        "the filter `{}` can never apply: {}",
-                        stage.name(),
+                        "the filter `{name}` never applies: the other filters already remove \
+                         every event it would ({})",
                         conflict.message
                     )
                 } else {
                     format!(
-                        "the filter `{}` contradicts the rest of the rule and never applies: {}",
-                        stage.name(),
+                        "the filter `{name}` contradicts the selection and never applies: {}",
                         conflict.message
                     )
                 };
@@ -150,7 +156,7 @@ pub fn semantic_findings(rule: &Rule, analysis: &Analysis) -> Vec<Finding> {
 fn value_findings(rule: &Rule, analysis: &Analysis) -> Vec<Finding> {
     let mut out = Vec::new();
     for stage in &analysis.stages {
-        redundant_values(&stage.expr, &mut out);
+        redundant_values(analysis, &stage.expr, &mut out);
     }
     // The same identifier may sit in several stages; report each value once.
     out.dedup_by(|a, b| a.span == b.span);
@@ -168,7 +174,7 @@ fn value_findings(rule: &Rule, analysis: &Analysis) -> Vec<Finding> {
 
 /// In an OR list, a value implied by a sibling is never the reason for a
 /// match; in an AND list, a value implied by a sibling never fails alone.
-fn redundant_values(expr: &Expr, out: &mut Vec<Finding>) {
+fn redundant_values(analysis: &Analysis, expr: &Expr, out: &mut Vec<Finding>) {
     match expr {
         Expr::And(items) | Expr::Or(items) => {
             let any = matches!(expr, Expr::Or(_));
@@ -179,43 +185,129 @@ fn redundant_values(expr: &Expr, out: &mut Vec<Finding>) {
                     _ => None,
                 })
                 .collect();
-            for (i, a) in predicates.iter().enumerate() {
-                for (j, b) in predicates.iter().enumerate() {
-                    if i == j || a.target != b.target || a.origin.value == b.origin.value {
-                        continue;
-                    }
-                    // OR: `a` implies `b`, so `a` is redundant; AND: `b` is.
-                    let (redundant, keeper) = if any { (a, b) } else { (b, a) };
-                    let mutual = operation_implies(&b.operation, &a.operation);
-                    if !operation_implies(&a.operation, &b.operation) {
-                        continue;
-                    }
-                    // Two equivalent values: report only the later one.
-                    if mutual && redundant.origin.value.start < keeper.origin.value.start {
-                        continue;
-                    }
-                    out.push(Finding {
-                        kind: FindingKind::RedundantValue,
-                        message: format!(
-                            "this value of `{}` is redundant: {}",
-                            redundant.origin.identifier,
-                            if any {
-                                "another value in the same list already matches everything it does"
-                            } else {
-                                "another value required with it already implies it"
-                            }
-                        ),
-                        span: redundant.origin.value,
-                        related: vec![("made redundant by".to_owned(), keeper.origin.value)],
-                    });
-                    break;
+            let mut reported = Vec::new();
+            for (a, b) in implication_candidates(analysis, &predicates) {
+                if a.target != b.target || a.origin.value == b.origin.value {
+                    continue;
                 }
+                // OR: `a` implies `b`, so `a` is redundant; AND: `b` is.
+                let (redundant, keeper) = if any { (a, b) } else { (b, a) };
+                if reported.contains(&redundant.origin.value) || !analysis.implies(a, b) {
+                    continue;
+                }
+                // Two equivalent values: report only the later one.
+                let mutual = analysis.implies(b, a);
+                if mutual && redundant.origin.value.start < keeper.origin.value.start {
+                    continue;
+                }
+                reported.push(redundant.origin.value);
+                out.push(Finding {
+                    kind: FindingKind::RedundantValue,
+                    message: format!(
+                        "this value of `{}` is redundant: {}",
+                        redundant.origin.identifier,
+                        if any {
+                            "another value in the same list already matches everything it does"
+                        } else {
+                            "another value required with it already implies it"
+                        }
+                    ),
+                    span: redundant.origin.value,
+                    related: vec![("made redundant by".to_owned(), keeper.origin.value)],
+                });
             }
-            items.iter().for_each(|i| redundant_values(i, out));
+            items
+                .iter()
+                .for_each(|i| redundant_values(analysis, i, out));
         }
-        Expr::Not(inner) | Expr::Search { body: inner, .. } => redundant_values(inner, out),
+        Expr::Not(inner) | Expr::Search { body: inner, .. } => {
+            redundant_values(analysis, inner, out)
+        }
         Expr::Predicate(_) => {}
     }
+}
+
+/// The pairs `(a, b)` of `predicates` for which `a` may imply `b`.
+///
+/// `a` can only imply a text test `b` if the longest literal piece of `b`
+/// occurs in a literal piece of `a`; an Aho-Corasick search over those
+/// pieces finds such pairs in one pass, where comparing every pair of a
+/// 4,000-hash list would take seconds. Tests that are not single-pattern
+/// text tests are paired with everything.
+fn implication_candidates<'a>(
+    analysis: &Analysis,
+    predicates: &[&'a Predicate],
+) -> Vec<(&'a Predicate, &'a Predicate)> {
+    let key = |p: &Predicate| p as *const Predicate as usize;
+    let mut needles = Vec::new();
+    let mut owners = Vec::new();
+    let mut others = Vec::new();
+    for (index, predicate) in predicates.iter().enumerate() {
+        let needle = match analysis.folded.get(&key(predicate)).map(Vec::as_slice) {
+            Some([single]) => longest_literal(single),
+            _ => None,
+        };
+        match needle {
+            Some(needle) => {
+                needles.push(needle);
+                owners.push(index);
+            }
+            None => others.push(index),
+        }
+    }
+
+    let mut pairs = Vec::new();
+    for (i, a) in predicates.iter().enumerate() {
+        for &j in &others {
+            if i != j {
+                pairs.push((*a, predicates[j]));
+            }
+        }
+    }
+    let Ok(automaton) = aho_corasick::AhoCorasick::new(&needles) else {
+        return pairs;
+    };
+    for (i, a) in predicates.iter().enumerate() {
+        let Some(first) = analysis.folded.get(&key(a)).and_then(|f| f.first()) else {
+            // Not a text test: it can only imply what equals it.
+            for &j in &owners {
+                if i != j {
+                    pairs.push((*a, predicates[j]));
+                }
+            }
+            continue;
+        };
+        let mut hits = Vec::new();
+        for part in first.parts() {
+            if let Part::Literal(text) = part {
+                for found in automaton.find_overlapping_iter(text.as_str()) {
+                    hits.push(found.pattern().as_usize());
+                }
+            }
+        }
+        hits.sort_unstable();
+        hits.dedup();
+        for hit in hits {
+            if let Some(&j) = owners.get(hit) {
+                if i != j {
+                    pairs.push((*a, predicates[j]));
+                }
+            }
+        }
+    }
+    pairs
+}
+
+fn longest_literal(pattern: &SigmaString) -> Option<String> {
+    pattern
+        .parts()
+        .iter()
+        .filter_map(|p| match p {
+            Part::Literal(text) => Some(text),
+            _ => None,
+        })
+        .max_by_key(|t| t.len())
+        .cloned()
 }
 
 fn useless_modifiers(body: &DetectionBody, out: &mut Vec<Finding>) {

@@ -38,7 +38,9 @@ use std::collections::HashMap;
 
 use serde_json::Value;
 
-pub use implication::{caseless, operation_implies, pattern_implies};
+pub use implication::{
+    caseless, operation_implies, operations_disjoint, pattern_implies, patterns_disjoint,
+};
 pub use lint::{semantic_findings, Finding, FindingKind};
 pub use solve::{Conflict, Outcome, LEAF_BUDGET, STEP_BUDGET};
 pub use stages::{identifiers, stages, Stage, StageKind};
@@ -48,6 +50,7 @@ use crate::event::Event;
 use crate::matcher::ir::{self, Expr, Predicate};
 use crate::matcher::{CompileError, CompileOptions, CompiledRule};
 use crate::rule::Rule;
+use crate::value::SigmaString;
 
 /// A rule taken apart for reasoning.
 #[derive(Debug)]
@@ -61,6 +64,8 @@ pub struct Analysis {
     /// One matcher per predicate, by the predicate's address inside
     /// `stages` (which are never changed after construction).
     singles: HashMap<usize, CompiledRule>,
+    /// Text tests with their patterns folded once, by the same address.
+    folded: HashMap<usize, Vec<SigmaString>>,
 }
 
 impl Analysis {
@@ -75,6 +80,7 @@ impl Analysis {
         let matcher = CompiledRule::from_predicates(tree.clone())?;
         let stages = stages(&tree);
         let mut singles = HashMap::new();
+        let mut folded = HashMap::new();
         for stage in &stages {
             let mut errors = Vec::new();
             stage.expr.for_each_predicate(
@@ -82,6 +88,10 @@ impl Analysis {
                 {
                     Ok(single) => {
                         singles.insert(p as *const Predicate as usize, single);
+                        if let ir::Operation::Match { patterns, .. } = &p.operation {
+                            let lowered = patterns.iter().map(SigmaString::folded).collect();
+                            folded.insert(p as *const Predicate as usize, lowered);
+                        }
                     }
                     Err(mut e) => errors.append(&mut e),
                 },
@@ -95,6 +105,7 @@ impl Analysis {
             stages,
             matcher,
             singles,
+            folded,
         })
     }
 
@@ -104,6 +115,37 @@ impl Analysis {
         match self.singles.get(&(predicate as *const Predicate as usize)) {
             Some(single) => single.matches(event),
             None => false,
+        }
+    }
+
+    /// Whether `a` holding proves `b` holds ([`operation_implies`], with
+    /// the folded patterns cached).
+    pub(crate) fn implies(&self, a: &Predicate, b: &Predicate) -> bool {
+        let key = |p: &Predicate| p as *const Predicate as usize;
+        match (&a.operation, &b.operation) {
+            (
+                ir::Operation::Match {
+                    patterns: pa,
+                    case: ca,
+                },
+                ir::Operation::Match {
+                    patterns: pb,
+                    case: cb,
+                },
+            ) => match (self.folded.get(&key(a)), self.folded.get(&key(b))) {
+                (Some(fa), Some(fb)) => implication::match_implies((pa, fa, *ca), (pb, fb, *cb)),
+                _ => operation_implies(&a.operation, &b.operation),
+            },
+            _ => operation_implies(&a.operation, &b.operation),
+        }
+    }
+
+    /// Whether no value passes both text tests `a` and `b`.
+    pub(crate) fn disjoint(&self, a: &Predicate, b: &Predicate) -> bool {
+        let key = |p: &Predicate| p as *const Predicate as usize;
+        match (self.folded.get(&key(a)), self.folded.get(&key(b))) {
+            (Some(fa), Some(fb)) => implication::folded_disjoint(fa, fb),
+            _ => false,
         }
     }
 
@@ -148,6 +190,21 @@ impl Analysis {
     /// others already imply it.
     pub fn stage_breaks(&self, index: usize, fill: &Fill) -> Outcome {
         self.solve(&self.goals(None, Some(index)), fill)
+    }
+
+    /// For exclusion `index`: an event that passes the required stages and
+    /// that the exclusion takes back, ignoring the other exclusions. When
+    /// [`exclusion_applies`](Self::exclusion_applies) is impossible but
+    /// this is not, the other filters already remove all it would.
+    pub fn exclusion_applies_to_selection(&self, index: usize) -> Outcome {
+        let goals: Vec<(&Expr, bool)> = self
+            .stages
+            .iter()
+            .enumerate()
+            .filter(|(i, s)| *i == index || s.kind == StageKind::Required)
+            .map(|(_, s)| (&s.expr, true))
+            .collect();
+        self.solve(&goals, &Fill::plain())
     }
 
     /// The rule without stage `index`: can it match?

@@ -19,7 +19,6 @@
 
 use serde_json::{Map, Value};
 
-use super::implication::{operation_implies, operations_disjoint};
 use super::witness::{candidates, Candidate, Fill};
 use super::Analysis;
 use crate::event::Event;
@@ -175,12 +174,10 @@ impl<'a> Search<'a> {
         let Target::Field { name, .. } = &predicate.target else {
             return None;
         };
-        let mut all = same_target;
-        all.push(new);
-        if all.len() < 2 {
+        if same_target.is_empty() {
             return None;
         }
-        field_contradiction(self.analysis, name, &all)
+        field_contradiction(self.analysis, name, &same_target, new)
     }
 
     fn leaf(&mut self, literals: &[Literal<'a>]) -> Step {
@@ -320,36 +317,43 @@ fn presence(operation: &Operation, holds: bool) -> Presence {
     }
 }
 
-/// A proven contradiction among the literals of one field.
-fn field_contradiction(
+/// A proven contradiction between `new` and the earlier literals of the
+/// same field (`earlier`). Pairs not involving `new` were checked when
+/// their later member arrived, so each addition costs one pass.
+fn field_contradiction<'a>(
     analysis: &Analysis,
     name: &str,
-    literals: &[Literal<'_>],
+    earlier: &[Literal<'a>],
+    new: Literal<'a>,
 ) -> Option<Conflict> {
+    let (added, added_holds) = new;
+
     // Presence: `null` against a value test, `exists: false` against one.
-    let mut state = Presence {
-        absent: true,
-        null: true,
-        value: true,
-    };
-    for (predicate, holds) in literals {
+    let mut state = presence(&added.operation, added_holds);
+    for (predicate, holds) in earlier {
         let p = presence(&predicate.operation, *holds);
         state.absent &= p.absent;
         state.null &= p.null;
         state.value &= p.value;
     }
     if !(state.absent || state.null || state.value) {
-        let all: Vec<&Predicate> = literals.iter().map(|(p, _)| *p).collect();
+        let mut all: Vec<&Predicate> = earlier.iter().map(|(p, _)| *p).collect();
+        all.push(added);
         return Some(conflict(
             &format!("`{name}` cannot be missing, null and set all at once as required"),
             &all,
         ));
     }
 
-    // A filter test implied by a selection test on the same field.
-    for (positive, _) in literals.iter().filter(|(_, holds)| *holds) {
-        for (negative, _) in literals.iter().filter(|(_, holds)| !*holds) {
-            if operation_implies(&positive.operation, &negative.operation) {
+    for (other, other_holds) in earlier {
+        // A filter test implied by a selection test on the same field.
+        let implied = match (added_holds, other_holds) {
+            (true, false) => Some((added, *other)),
+            (false, true) => Some((*other, added)),
+            _ => None,
+        };
+        if let Some((positive, negative)) = implied {
+            if analysis.implies(positive, negative) {
                 return Some(conflict(
                     &format!(
                         "every value of `{name}` that passes the first test also passes the \
@@ -359,53 +363,43 @@ fn field_contradiction(
                 ));
             }
         }
-    }
-
-    // Two text tests whose fixed starts or ends disagree.
-    let positives: Vec<&Predicate> = literals
-        .iter()
-        .filter(|(_, h)| *h)
-        .map(|(p, _)| *p)
-        .collect();
-    for (i, a) in positives.iter().enumerate() {
-        for b in positives.iter().skip(i + 1) {
-            if operations_disjoint(&a.operation, &b.operation) {
-                return Some(conflict(
-                    &format!("no value of `{name}` can start or end as both tests require"),
-                    &[a, b],
-                ));
-            }
+        // Two text tests whose fixed starts or ends disagree.
+        if added_holds && *other_holds && analysis.disjoint(added, other) {
+            return Some(conflict(
+                &format!("no value of `{name}` can start or end as both tests require"),
+                &[other, added],
+            ));
         }
     }
 
     // A value fixed up to case (or a number fixed exactly): try it.
-    for (fixing, _) in literals.iter().filter(|(_, holds)| *holds) {
+    let all = || earlier.iter().copied().chain(std::iter::once(new));
+    for (fixing, _) in all().filter(|(_, holds)| *holds) {
         let Some(values) = fixed_values(&fixing.operation) else {
             continue;
         };
         let by_number = matches!(fixing.operation, Operation::Number(_));
-        let others_blind = literals
-            .iter()
-            .all(|(p, _)| std::ptr::eq(*p, *fixing) || blind(&p.operation, by_number));
+        let others_blind =
+            all().all(|(p, _)| std::ptr::eq(p, fixing) || blind(&p.operation, by_number));
         if !others_blind {
             continue;
         }
         let any_fits = values.iter().any(|value| {
             let probe = single_field(name, &Candidate::Present(value.clone()));
-            literals
-                .iter()
-                .all(|(p, holds)| analysis.test(p, &probe) == *holds)
+            all().all(|(p, holds)| analysis.test(p, &probe) == holds)
         });
         if !any_fits {
-            let all: Vec<&Predicate> = literals.iter().map(|(p, _)| *p).collect();
+            let involved: Vec<&Predicate> = all().map(|(p, _)| p).collect();
             return Some(conflict(
                 &format!("no value of `{name}` passes every test required of it"),
-                &all,
+                &involved,
             ));
         }
     }
 
-    bounds_contradiction(name, literals)
+    let mut both = earlier.to_vec();
+    both.push(new);
+    bounds_contradiction(name, &both)
 }
 
 /// The only values (up to letter case) an operation lets through, when it

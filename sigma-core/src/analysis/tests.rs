@@ -153,3 +153,70 @@ fn regex_keyword_and_fieldref_witnesses() {
     let event = event.witness().expect("witness");
     assert!(a.matches(event), "{event}");
 }
+
+/// Minimal rules of our own with the shapes of findings checked by hand
+/// in the SigmaHQ snapshot (see the report of `tests/corpus_analysis.rs`).
+#[test]
+fn findings_seen_in_the_corpus() {
+    let messages = |detection: &str| -> Vec<(FindingKind, String, String)> {
+        let (file, analysis) = analyse(detection);
+        let rule = file.rules().next().expect("a rule");
+        semantic_findings(rule, &analysis)
+            .into_iter()
+            .map(|f| (f.kind, file.source[f.span.start..f.span.end].to_owned(), f.message))
+            .collect()
+    };
+
+    // A filter another filter already covers (case-insensitively).
+    let found = messages(
+        "  sel:\n    EventID: 7\n  filter_a:\n    Cmd|contains: ['StopJob', 'StartJob']\n  \
+         filter_b:\n    Cmd|contains: 'startjob'\n  condition: sel and not 1 of filter_*\n",
+    );
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert_eq!((found[0].0, found[0].1.as_str()), (FindingKind::DeadExclusion, "filter_b"));
+    assert!(found[0].2.contains("other filters already remove"), "{}", found[0].2);
+
+    // A filter whose end contradicts the selection's end.
+    let found = messages(
+        "  sel:\n    Path|endswith: '.log'\n  filter:\n    Path|startswith: 'D:\\Logs\\'\n    \
+         Path|endswith: '\\Logs\\'\n  condition: sel and not filter\n",
+    );
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert!(found[0].2.contains("contradicts the selection"), "{}", found[0].2);
+
+    // Null and empty filters beside a selection that needs text.
+    let found = messages(
+        "  sel:\n    Cmd|endswith: '\\a.exe'\n  filter_empty:\n    Cmd: ''\n  filter_null:\n    \
+         Cmd: null\n  condition: sel and not 1 of filter_*\n",
+    );
+    let names: Vec<&str> = found.iter().map(|f| f.1.as_str()).collect();
+    assert_eq!(names, vec!["filter_empty", "filter_null"]);
+
+    // `1 of sel_*` that includes a selection also required on its own.
+    let found = messages(
+        "  sel_ext:\n    Cmd|contains: '.js'\n  sel_dir:\n    Cmd|contains: '\\Temp\\'\n  \
+         condition: 1 of sel_* and sel_ext\n",
+    );
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert_eq!(found[0].0, FindingKind::ImpliedStage);
+
+    // A keyword that contains another keyword of the same list.
+    let found = messages("  kw:\n    - 'nc -e /bin/sh'\n    - 'x; nc -e /bin/sh'\n  condition: kw\n");
+    assert_eq!(
+        found.iter().map(|f| (f.0, f.1.as_str())).collect::<Vec<_>>(),
+        vec![(FindingKind::RedundantValue, "'x; nc -e /bin/sh'")]
+    );
+
+    // `windash` on a slash glued to a word, and `contains` on `*`.
+    let found = messages(
+        "  sel:\n    Cmd|contains|windash: 'run/q'\n    Err|contains: '*'\n  condition: sel\n",
+    );
+    let kinds: Vec<(FindingKind, &str)> = found.iter().map(|f| (f.0, f.1.as_str())).collect();
+    assert_eq!(
+        kinds,
+        vec![
+            (FindingKind::UselessModifier, "windash"),
+            (FindingKind::UselessModifier, "contains")
+        ]
+    );
+}
