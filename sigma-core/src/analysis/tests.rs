@@ -163,7 +163,13 @@ fn findings_seen_in_the_corpus() {
         let rule = file.rules().next().expect("a rule");
         semantic_findings(rule, &analysis)
             .into_iter()
-            .map(|f| (f.kind, file.source[f.span.start..f.span.end].to_owned(), f.message))
+            .map(|f| {
+                (
+                    f.kind,
+                    file.source[f.span.start..f.span.end].to_owned(),
+                    f.message,
+                )
+            })
             .collect()
     };
 
@@ -173,8 +179,15 @@ fn findings_seen_in_the_corpus() {
          filter_b:\n    Cmd|contains: 'startjob'\n  condition: sel and not 1 of filter_*\n",
     );
     assert_eq!(found.len(), 1, "{found:?}");
-    assert_eq!((found[0].0, found[0].1.as_str()), (FindingKind::DeadExclusion, "filter_b"));
-    assert!(found[0].2.contains("other filters already remove"), "{}", found[0].2);
+    assert_eq!(
+        (found[0].0, found[0].1.as_str()),
+        (FindingKind::DeadExclusion, "filter_b")
+    );
+    assert!(
+        found[0].2.contains("other filters already remove"),
+        "{}",
+        found[0].2
+    );
 
     // A filter whose end contradicts the selection's end.
     let found = messages(
@@ -182,7 +195,11 @@ fn findings_seen_in_the_corpus() {
          Path|endswith: '\\Logs\\'\n  condition: sel and not filter\n",
     );
     assert_eq!(found.len(), 1, "{found:?}");
-    assert!(found[0].2.contains("contradicts the selection"), "{}", found[0].2);
+    assert!(
+        found[0].2.contains("contradicts the selection"),
+        "{}",
+        found[0].2
+    );
 
     // Null and empty filters beside a selection that needs text.
     let found = messages(
@@ -201,9 +218,13 @@ fn findings_seen_in_the_corpus() {
     assert_eq!(found[0].0, FindingKind::ImpliedStage);
 
     // A keyword that contains another keyword of the same list.
-    let found = messages("  kw:\n    - 'nc -e /bin/sh'\n    - 'x; nc -e /bin/sh'\n  condition: kw\n");
+    let found =
+        messages("  kw:\n    - 'nc -e /bin/sh'\n    - 'x; nc -e /bin/sh'\n  condition: kw\n");
     assert_eq!(
-        found.iter().map(|f| (f.0, f.1.as_str())).collect::<Vec<_>>(),
+        found
+            .iter()
+            .map(|f| (f.0, f.1.as_str()))
+            .collect::<Vec<_>>(),
         vec![(FindingKind::RedundantValue, "'x; nc -e /bin/sh'")]
     );
 
