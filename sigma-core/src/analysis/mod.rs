@@ -42,7 +42,7 @@ pub use implication::{
     caseless, operation_implies, operations_disjoint, pattern_implies, patterns_disjoint,
 };
 pub use lint::{semantic_findings, Finding, FindingKind};
-pub use solve::{Conflict, Outcome, LEAF_BUDGET, STEP_BUDGET};
+pub use solve::{Conflict, Literal, Outcome, LEAF_BUDGET, STEP_BUDGET};
 pub use stages::{identifiers, stages, Stage, StageKind};
 pub use witness::Fill;
 
@@ -64,6 +64,8 @@ pub struct Analysis {
     /// One matcher per predicate, by the predicate's address inside
     /// `stages` (which are never changed after construction).
     singles: HashMap<usize, CompiledRule>,
+    /// One matcher per stage (for an exclusion, of its inside).
+    stage_matchers: Vec<CompiledRule>,
     /// Text tests with their patterns folded once, by the same address.
     folded: HashMap<usize, Vec<SigmaString>>,
 }
@@ -79,6 +81,10 @@ impl Analysis {
     pub fn from_tree(tree: Expr) -> Result<Analysis, Vec<CompileError>> {
         let matcher = CompiledRule::from_predicates(tree.clone())?;
         let stages = stages(&tree);
+        let stage_matchers = stages
+            .iter()
+            .map(|s| CompiledRule::from_predicates(s.expr.clone()))
+            .collect::<Result<Vec<_>, _>>()?;
         let mut singles = HashMap::new();
         let mut folded = HashMap::new();
         for stage in &stages {
@@ -105,6 +111,7 @@ impl Analysis {
             stages,
             matcher,
             singles,
+            stage_matchers,
             folded,
         })
     }
@@ -220,9 +227,87 @@ impl Analysis {
         }
     }
 
+    /// The goal's trees with their polarity: `Goal::Match` is "the rule
+    /// matches"; the others flip or drop one stage.
+    pub fn goal(&self, goal: Goal) -> Vec<(&Expr, bool)> {
+        match goal {
+            Goal::Match => self.goals(None, None),
+            Goal::Flip(index) => self.goals(None, Some(index)),
+        }
+    }
+
+    /// Searches once for `goal` and keeps the literals of the witness, so
+    /// that [`Plan::event`] can build many more witnesses cheaply (the
+    /// fuzzer varies only the fill).
+    pub fn plan(&self, goal: Goal) -> (Outcome, Plan<'_>) {
+        let goals = self.goal(goal);
+        let fill = Fill::plain();
+        let (outcome, literals) = solve::Search::run_with_path(self, &goals, &fill);
+        (
+            outcome,
+            Plan {
+                analysis: self,
+                literals,
+            },
+        )
+    }
+
+    /// Whether stage `index` holds for `event` (for an exclusion: whether
+    /// it applies).
+    pub fn stage_holds(&self, index: usize, event: &Event) -> bool {
+        self.stage_matchers
+            .get(index)
+            .is_some_and(|m| m.matches(event))
+    }
+
+    /// Whether `predicate`, one of this analysis' stages' predicates,
+    /// holds for `event`.
+    pub fn predicate_holds(&self, predicate: &Predicate, event: &Event) -> bool {
+        self.test(predicate, event)
+    }
+
     /// Solves an arbitrary goal over trees taken from `self.stages`.
     pub fn solve(&self, goals: &[(&Expr, bool)], fill: &Fill) -> Outcome {
         solve::Search::run(self, goals, fill)
+    }
+}
+
+/// What to look for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Goal {
+    /// An event the rule matches.
+    Match,
+    /// An event where stage `index` is the other way round: an exclusion
+    /// that applies, or a required stage that fails; every other stage as
+    /// for a match.
+    Flip(usize),
+}
+
+/// The literals one witness was built from.
+#[derive(Debug)]
+pub struct Plan<'a> {
+    analysis: &'a Analysis,
+    literals: Vec<Literal<'a>>,
+}
+
+impl Plan<'_> {
+    /// Whether the search found a witness at all.
+    pub fn is_empty(&self) -> bool {
+        self.literals.is_empty()
+    }
+
+    /// The literals: each predicate with whether it must hold.
+    pub fn literals(&self) -> &[Literal<'_>] {
+        &self.literals
+    }
+
+    /// A witness built with `fill`, checked literal by literal; `None`
+    /// when this fill collides with a test the event must fail.
+    pub fn event(&self, fill: &Fill) -> Option<Value> {
+        if self.literals.is_empty() {
+            return None;
+        }
+        solve::Search::new(self.analysis, fill).build(&self.literals, fill)
     }
 }
 

@@ -64,48 +64,70 @@ pub struct Conflict {
 }
 
 /// A literal: a predicate that must hold (`true`) or fail.
-type Literal<'a> = (&'a Predicate, bool);
+pub type Literal<'a> = (&'a Predicate, bool);
 
-enum Step {
-    Found(Value),
+enum Step<'a> {
+    Found(Value, Vec<Literal<'a>>),
     Failed { proven: bool },
 }
 
 pub(super) struct Search<'a> {
     analysis: &'a Analysis,
-    fill: &'a Fill,
+    fill: Fill,
     steps: usize,
     leaves: usize,
     conflict: Option<Conflict>,
 }
 
 impl<'a> Search<'a> {
-    pub(super) fn run(
+    /// Like [`run`](Self::run), also giving the literals the witness was
+    /// built from, so that more witnesses can be built with other fills.
+    pub(super) fn run_with_path(
         analysis: &'a Analysis,
         goals: &[(&'a Expr, bool)],
-        fill: &'a Fill,
-    ) -> Outcome {
-        let mut search = Search {
-            analysis,
-            fill,
-            steps: 0,
-            leaves: 0,
-            conflict: None,
-        };
+        fill: &Fill,
+    ) -> (Outcome, Vec<Literal<'a>>) {
+        let mut search = Search::new(analysis, fill);
         let mut stack: Vec<(&Expr, bool)> = goals.iter().rev().copied().collect();
         match search.go(&mut stack, &mut Vec::new()) {
-            Step::Found(event) => Outcome::Witness(event),
-            Step::Failed { proven: true } => {
-                Outcome::Impossible(search.conflict.unwrap_or_else(|| Conflict {
-                    message: "an empty list or selector leaves nothing to match".into(),
-                    spans: Vec::new(),
-                }))
-            }
-            Step::Failed { proven: false } => Outcome::Unknown,
+            Step::Found(event, path) => (Outcome::Witness(event), path),
+            Step::Failed { proven } => (search.failure(proven), Vec::new()),
         }
     }
 
-    fn go(&mut self, goals: &mut Vec<(&'a Expr, bool)>, literals: &mut Vec<Literal<'a>>) -> Step {
+    pub(super) fn new(analysis: &'a Analysis, fill: &Fill) -> Search<'a> {
+        Search {
+            analysis,
+            fill: fill.clone(),
+            steps: 0,
+            leaves: 0,
+            conflict: None,
+        }
+    }
+
+    fn failure(&mut self, proven: bool) -> Outcome {
+        if !proven {
+            return Outcome::Unknown;
+        }
+        Outcome::Impossible(self.conflict.take().unwrap_or_else(|| Conflict {
+            message: "an empty list or selector leaves nothing to match".into(),
+            spans: Vec::new(),
+        }))
+    }
+
+    pub(super) fn run(
+        analysis: &'a Analysis,
+        goals: &[(&'a Expr, bool)],
+        fill: &Fill,
+    ) -> Outcome {
+        Search::run_with_path(analysis, goals, fill).0
+    }
+
+    fn go(
+        &mut self,
+        goals: &mut Vec<(&'a Expr, bool)>,
+        literals: &mut Vec<Literal<'a>>,
+    ) -> Step<'a> {
         while let Some((expr, holds)) = goals.pop() {
             self.steps += 1;
             if self.steps > STEP_BUDGET {
@@ -138,14 +160,14 @@ impl<'a> Search<'a> {
         holds: bool,
         goals: &[(&'a Expr, bool)],
         literals: &[Literal<'a>],
-    ) -> Step {
+    ) -> Step<'a> {
         let mut proven = true;
         for item in items {
             let mut goals = goals.to_vec();
             let mut literals = literals.to_vec();
             goals.push((item, holds));
             match self.go(&mut goals, &mut literals) {
-                Step::Found(event) => return Step::Found(event),
+                Step::Found(event, path) => return Step::Found(event, path),
                 Step::Failed { proven: p } => proven &= p,
             }
             if self.steps > STEP_BUDGET || self.leaves > LEAF_BUDGET {
@@ -180,26 +202,26 @@ impl<'a> Search<'a> {
         field_contradiction(self.analysis, name, &same_target, new)
     }
 
-    fn leaf(&mut self, literals: &[Literal<'a>]) -> Step {
+    fn leaf(&mut self, literals: &[Literal<'a>]) -> Step<'a> {
         self.leaves += 1;
         if self.leaves > LEAF_BUDGET {
             return Step::Failed { proven: false };
         }
-        let fills = if self.fill == &Fill::plain() {
+        let fills = if self.fill == Fill::plain() {
             Fill::alternatives()
         } else {
             vec![self.fill.clone()]
         };
         for fill in &fills {
             if let Some(event) = self.build(literals, fill) {
-                return Step::Found(event);
+                return Step::Found(event, literals.to_vec());
             }
         }
         Step::Failed { proven: false }
     }
 
     /// An event satisfying every literal, checked with the matcher.
-    fn build(&self, literals: &[Literal<'a>], fill: &Fill) -> Option<Value> {
+    pub(super) fn build(&self, literals: &[Literal<'a>], fill: &Fill) -> Option<Value> {
         let mut by_field: Vec<(&str, Vec<Literal<'a>>)> = Vec::new();
         let mut keywords = Vec::new();
         for literal in literals {
