@@ -20,6 +20,7 @@ pub mod case_file;
 pub mod cli;
 pub mod discover;
 pub mod engine;
+pub mod fuzz;
 pub mod problem;
 pub mod regression;
 pub mod repo;

@@ -115,11 +115,7 @@ impl<'a> Search<'a> {
         }))
     }
 
-    pub(super) fn run(
-        analysis: &'a Analysis,
-        goals: &[(&'a Expr, bool)],
-        fill: &Fill,
-    ) -> Outcome {
+    pub(super) fn run(analysis: &'a Analysis, goals: &[(&'a Expr, bool)], fill: &Fill) -> Outcome {
         Search::run_with_path(analysis, goals, fill).0
     }
 
