@@ -22,6 +22,7 @@ pub mod coverage;
 pub mod discover;
 pub mod engine;
 pub mod fuzz;
+pub mod mutate;
 pub mod problem;
 pub mod regression;
 pub mod repo;
