@@ -206,7 +206,10 @@ fn run_scaffold(args: &ScaffoldArgs) -> u8 {
         }
     };
     let Some(rule) = file.rules().next() else {
-        eprintln!("sigma-test: {} holds no detection rule", args.rule.display());
+        eprintln!(
+            "sigma-test: {} holds no detection rule",
+            args.rule.display()
+        );
         return EXIT_ERROR;
     };
     let reference = crate::scaffold::reference(rule, &args.rule, args.output.as_deref());

@@ -29,14 +29,21 @@ pub enum CoverageFormat {
 
 /// Fuzzes every rule of the corpus; writes failures (each with a ready
 /// case) and a summary. Returns the number of failed properties.
-pub fn fuzz_corpus(corpus: &Corpus, options: &FuzzOptions, out: &mut dyn Write) -> io::Result<usize> {
+pub fn fuzz_corpus(
+    corpus: &Corpus,
+    options: &FuzzOptions,
+    out: &mut dyn Write,
+) -> io::Result<usize> {
     let started = Instant::now();
     let reports: Vec<(String, Option<RuleFuzz>)> = corpus
         .rules
         .par_iter()
         .filter_map(|entry| {
             let rule = entry.rule()?;
-            Some((entry.file.path.display().to_string(), fuzz::fuzz_rule(rule, options)))
+            Some((
+                entry.file.path.display().to_string(),
+                fuzz::fuzz_rule(rule, options),
+            ))
         })
         .collect();
 
@@ -129,7 +136,11 @@ pub fn mutate_corpus(
         }
     }
     let (killed, total) = report.counts();
-    writeln!(out, "mutation score: {killed}/{total} ({:.1}%)", report.score())?;
+    writeln!(
+        out,
+        "mutation score: {killed}/{total} ({:.1}%)",
+        report.score()
+    )?;
     let below = minimum.is_some_and(|m| report.score() + 1e-9 < m);
     if below {
         eprintln!(

@@ -31,9 +31,11 @@ pub fn scaffold(rule: &Rule, reference: &str) -> Result<String, String> {
             return Err(format!("no event can match the rule: {}", conflict.message))
         }
         Outcome::Unknown => {
-            return Err("no matching event was found within the search budget; write the \
+            return Err(
+                "no matching event was found within the search budget; write the \
                         positive case by hand"
-                .to_owned())
+                    .to_owned(),
+            )
         }
     };
 
@@ -43,7 +45,10 @@ pub fn scaffold(rule: &Rule, reference: &str) -> Result<String, String> {
         .filter(|s| s.kind == StageKind::Required)
         .map(|s| s.name())
         .collect();
-    let mut out = format!("rule: {}\ncases:\n", scalar(&serde_json::Value::String(reference.into())));
+    let mut out = format!(
+        "rule: {}\ncases:\n",
+        scalar(&serde_json::Value::String(reference.into()))
+    );
     out.push_str(&case_yaml(
         &format!("matches {}", selections.join(" and ")),
         true,
@@ -55,7 +60,11 @@ pub fn scaffold(rule: &Rule, reference: &str) -> Result<String, String> {
         }
         match analysis.exclusion_applies(index, &Fill::plain()) {
             Outcome::Witness(event) if !analysis.matches(&event) => {
-                out.push_str(&case_yaml(&format!("excluded by {}", stage.name()), false, &event));
+                out.push_str(&case_yaml(
+                    &format!("excluded by {}", stage.name()),
+                    false,
+                    &event,
+                ));
             }
             Outcome::Impossible(conflict) => out.push_str(&format!(
                 "  # {} can never apply: {}\n",
@@ -111,7 +120,8 @@ mod tests {
 
     #[test]
     fn one_positive_and_one_negative_per_filter() {
-        let source = "title: t\nid: 5d0a3c1e-7b7e-4c61-9d3a-1f2e3d4c5b6a\ndetection:\n  selection:\n    \
+        let source =
+            "title: t\nid: 5d0a3c1e-7b7e-4c61-9d3a-1f2e3d4c5b6a\ndetection:\n  selection:\n    \
                       Image|endswith: '\\schtasks.exe'\n    CommandLine|contains: '/create'\n  \
                       filter_main_msi:\n    ParentImage|endswith: '\\msiexec.exe'\n  \
                       condition: selection and not 1 of filter_main_*\n";
