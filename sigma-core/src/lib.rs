@@ -16,6 +16,7 @@
 
 #![deny(missing_docs)]
 
+pub mod analysis;
 pub mod attack;
 pub mod condition;
 pub mod event;

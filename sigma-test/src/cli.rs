@@ -10,8 +10,13 @@ use sigma_core::logsource::LogSourceMap;
 
 use crate::bench;
 use crate::discover;
+<<<<<<< HEAD
 use crate::engine::{Engine, SigmaEngine};
 use crate::placeholders;
+=======
+use crate::engine::Engine;
+use crate::quality::CoverageFormat;
+>>>>>>> fuzz
 use crate::report::{self, Format};
 use crate::runner::{self, RunOptions, Summary};
 
@@ -67,7 +72,52 @@ struct TestArgs {
     skip_missing_data: bool,
 
     #[command(flatten)]
+    quality: QualityArgs,
+
+    #[command(flatten)]
     common: CommonArgs,
+}
+
+/// Fuzzing, coverage and mutation, after the cases. With `--format json`
+/// their reports go to stderr, so that stdout stays one JSON document.
+#[derive(Debug, Args)]
+struct QualityArgs {
+    /// Fuzz every rule's condition: it can match, each filter can apply,
+    /// each selection matters, irrelevant changes change nothing.
+    #[arg(long)]
+    fuzz: bool,
+
+    /// Inputs drawn per property and rule.
+    #[arg(long, value_name = "N", default_value_t = 32)]
+    fuzz_cases: u32,
+
+    /// Seed of the fuzzer (same seed, same run).
+    #[arg(long, value_name = "SEED", default_value_t = 0)]
+    seed: u64,
+
+    /// Report which selection values and filters the cases exercise.
+    #[arg(long)]
+    coverage: bool,
+
+    /// Format of the coverage report.
+    #[arg(long, value_enum, default_value_t = CoverageFormat::Text)]
+    coverage_format: CoverageFormat,
+
+    /// Write the coverage report to FILE instead of stdout.
+    #[arg(long, value_name = "FILE")]
+    coverage_output: Option<PathBuf>,
+
+    /// Fail when total coverage is below PERCENT (implies --coverage).
+    #[arg(long, value_name = "PERCENT")]
+    min_coverage: Option<f64>,
+
+    /// Run mutants of every rule and list those its cases do not catch.
+    #[arg(long)]
+    mutate: bool,
+
+    /// Fail when the mutation score is below PERCENT (implies --mutate).
+    #[arg(long, value_name = "PERCENT")]
+    min_mutation_score: Option<f64>,
 }
 
 #[derive(Debug, Args)]
@@ -98,6 +148,19 @@ enum Command {
     /// Prints each rule's match count (or only the total) to stdout, and the
     /// rule-load time and events per second to stderr.
     Match(MatchArgs),
+    /// Write a first case file for a rule: one positive case from a built
+    /// event, one negative case per filter; all passing.
+    Scaffold(ScaffoldArgs),
+}
+
+#[derive(Debug, Args)]
+struct ScaffoldArgs {
+    /// The rule file.
+    rule: PathBuf,
+
+    /// Write the case file here instead of to stdout (refuses to overwrite).
+    #[arg(short, long, value_name = "FILE")]
+    output: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]
@@ -124,6 +187,7 @@ pub fn main() -> u8 {
     let cli = Cli::parse();
     let common = match &cli.command {
         Some(Command::Match(args)) => &args.common,
+        Some(Command::Scaffold(args)) => return run_scaffold(args),
         None => &cli.test.common,
     };
     if let Some(threads) = common.threads {
@@ -157,7 +221,48 @@ pub fn main() -> u8 {
         Some(Command::Match(args)) => {
             bench::run(engine, &args.rules, &args.events, args.total, &logsources)
         }
+        Some(Command::Scaffold(args)) => run_scaffold(&args),
         None => run_tests(engine, &cli.test, logsources),
+    }
+}
+
+fn run_scaffold(args: &ScaffoldArgs) -> u8 {
+    let file = match sigma_core::rule::SigmaFile::read(&args.rule) {
+        Ok(file) => file,
+        Err(e) => {
+            eprintln!("sigma-test: cannot read {}: {e}", args.rule.display());
+            return EXIT_ERROR;
+        }
+    };
+    let Some(rule) = file.rules().next() else {
+        eprintln!(
+            "sigma-test: {} holds no detection rule",
+            args.rule.display()
+        );
+        return EXIT_ERROR;
+    };
+    let reference = crate::scaffold::reference(rule, &args.rule, args.output.as_deref());
+    let yaml = match crate::scaffold::scaffold(rule, &reference) {
+        Ok(yaml) => yaml,
+        Err(message) => {
+            eprintln!("sigma-test: {}: {message}", args.rule.display());
+            return EXIT_FAIL;
+        }
+    };
+    let written = match &args.output {
+        Some(path) if path.exists() => {
+            eprintln!("sigma-test: {} exists; not overwritten", path.display());
+            return EXIT_ERROR;
+        }
+        Some(path) => std::fs::write(path, yaml),
+        None => std::io::stdout().lock().write_all(yaml.as_bytes()),
+    };
+    match written {
+        Ok(()) => EXIT_PASS,
+        Err(e) => {
+            eprintln!("sigma-test: cannot write the case file: {e}");
+            EXIT_ERROR
+        }
     }
 }
 
@@ -215,7 +320,13 @@ fn run_tests<E: Engine>(engine: &E, args: &TestArgs, logsources: LogSourceMap) -
             bar.inc(1);
         }
     };
-    let results = runner::run(engine, &corpus, &options, &tick);
+    let quality = &args.quality;
+    let coverage = (quality.coverage || quality.min_coverage.is_some())
+        .then(crate::coverage::CoverageEngine::default);
+    let results = match &coverage {
+        Some(recording) => runner::run(recording, &corpus, &options, &tick),
+        None => runner::run(engine, &corpus, &options, &tick),
+    };
     if let Some(bar) = &progress {
         bar.finish_and_clear();
     }
@@ -236,15 +347,65 @@ fn run_tests<E: Engine>(engine: &E, args: &TestArgs, logsources: LogSourceMap) -
         }
     }
 
+<<<<<<< HEAD
     // The process ends next: freeing thousands of parsed rule trees one
     // node at a time costs a tenth of a SigmaHQ-sized run, for nothing.
     std::mem::forget(results);
     std::mem::forget(corpus);
     if summary.failed > 0 {
+=======
+    // With a JSON report on stdout, the other reports go to stderr.
+    let mut extra: Box<dyn Write> = match args.format {
+        Format::Text => Box::new(anstream::stdout()),
+        Format::Json => Box::new(std::io::stderr()),
+    };
+    let gates = run_quality(quality, &corpus, &options, coverage.as_ref(), &mut extra);
+    let gates_failed = match gates {
+        Ok(failed) => failed,
+        Err(e) => {
+            eprintln!("sigma-test: cannot write a report: {e}");
+            return EXIT_ERROR;
+        }
+    };
+    if summary.failed > 0 || gates_failed {
+>>>>>>> fuzz
         EXIT_FAIL
     } else {
         EXIT_PASS
     }
+}
+
+/// Fuzzing, coverage and mutation as asked; whether a gate failed.
+fn run_quality(
+    quality: &QualityArgs,
+    corpus: &discover::Corpus,
+    options: &RunOptions,
+    coverage: Option<&crate::coverage::CoverageEngine>,
+    out: &mut dyn Write,
+) -> std::io::Result<bool> {
+    let mut failed = false;
+    if quality.fuzz {
+        let fuzz = crate::fuzz::FuzzOptions {
+            cases: quality.fuzz_cases,
+            seed: quality.seed,
+        };
+        failed |= crate::quality::fuzz_corpus(corpus, &fuzz, out)? > 0;
+    }
+    if let Some(recording) = coverage {
+        let report = crate::coverage::report(recording, corpus);
+        failed |= crate::quality::write_coverage(
+            &report,
+            quality.coverage_format,
+            quality.coverage_output.as_deref(),
+            quality.min_coverage,
+            out,
+        )?;
+    }
+    if quality.mutate || quality.min_mutation_score.is_some() {
+        failed |= crate::quality::mutate_corpus(corpus, options, quality.min_mutation_score, out)?;
+    }
+    out.flush()?;
+    Ok(failed)
 }
 
 /// How long since `start`, for the timing lines on stderr.

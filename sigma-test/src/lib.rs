@@ -19,11 +19,16 @@
 mod bench;
 pub mod case_file;
 pub mod cli;
+pub mod coverage;
 pub mod discover;
 pub mod engine;
+pub mod fuzz;
+pub mod mutate;
 pub mod placeholders;
 pub mod problem;
+pub mod quality;
 pub mod regression;
 pub mod repo;
 pub mod report;
 pub mod runner;
+pub mod scaffold;
