@@ -26,7 +26,7 @@ fn last_line(output: &Output) -> String {
 fn the_projects_rules_pass_their_cases() {
     let output = sigma_test(&["rules", "cases"], &workspace());
     let stdout = String::from_utf8_lossy(&output.stdout);
-    assert_eq!(last_line(&output), "24 passed, 0 failed", "{stdout}");
+    assert_eq!(last_line(&output), "27 passed, 0 failed", "{stdout}");
     assert_eq!(output.status.code(), Some(0));
     assert!(!stdout.contains('\u{1b}'), "NO_COLOR must give plain text");
     assert!(stdout.contains(
@@ -40,7 +40,7 @@ fn the_projects_rules_pass_their_cases() {
 fn a_case_file_alone_finds_the_rule_it_mirrors() {
     let case = "cases/windows/registry_set/registry_set_run_key_script_host.yml";
     let output = sigma_test(&[case], &workspace());
-    assert_eq!(last_line(&output), "5 passed, 0 failed");
+    assert_eq!(last_line(&output), "7 passed, 0 failed");
     assert_eq!(output.status.code(), Some(0));
 }
 
@@ -50,12 +50,12 @@ fn json_format_has_the_counts() {
     let value: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
     assert_eq!(
         value["summary"],
-        serde_json::json!({"passed": 24, "failed": 0, "skipped": 0})
+        serde_json::json!({"passed": 27, "failed": 0, "skipped": 0})
     );
-    assert_eq!(value["results"].as_array().map(Vec::len), Some(24));
+    assert_eq!(value["results"].as_array().map(Vec::len), Some(27));
     assert_eq!(
         String::from_utf8_lossy(&output.stderr).trim(),
-        "24 passed, 0 failed"
+        "27 passed, 0 failed"
     );
 }
 
