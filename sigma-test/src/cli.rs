@@ -10,13 +10,9 @@ use sigma_core::logsource::LogSourceMap;
 
 use crate::bench;
 use crate::discover;
-<<<<<<< HEAD
 use crate::engine::{Engine, SigmaEngine};
 use crate::placeholders;
-=======
-use crate::engine::Engine;
 use crate::quality::CoverageFormat;
->>>>>>> fuzz
 use crate::report::{self, Format};
 use crate::runner::{self, RunOptions, Summary};
 
@@ -347,13 +343,6 @@ fn run_tests<E: Engine>(engine: &E, args: &TestArgs, logsources: LogSourceMap) -
         }
     }
 
-<<<<<<< HEAD
-    // The process ends next: freeing thousands of parsed rule trees one
-    // node at a time costs a tenth of a SigmaHQ-sized run, for nothing.
-    std::mem::forget(results);
-    std::mem::forget(corpus);
-    if summary.failed > 0 {
-=======
     // With a JSON report on stdout, the other reports go to stderr.
     let mut extra: Box<dyn Write> = match args.format {
         Format::Text => Box::new(anstream::stdout()),
@@ -367,8 +356,12 @@ fn run_tests<E: Engine>(engine: &E, args: &TestArgs, logsources: LogSourceMap) -
             return EXIT_ERROR;
         }
     };
+
+    // The process ends next: freeing thousands of parsed rule trees one
+    // node at a time costs a tenth of a SigmaHQ-sized run, for nothing.
+    std::mem::forget(results);
+    std::mem::forget(corpus);
     if summary.failed > 0 || gates_failed {
->>>>>>> fuzz
         EXIT_FAIL
     } else {
         EXIT_PASS

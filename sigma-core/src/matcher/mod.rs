@@ -66,8 +66,11 @@ impl CompiledRule {
     /// analysis and the mutation tester judge such pieces with exactly the
     /// matcher's semantics instead of re-implementing them.
     pub fn from_predicates(tree: ir::Expr) -> Result<CompiledRule, Vec<CompileError>> {
-        let root = compiled::Node::compile(&tree)?;
-        Ok(CompiledRule { tree, root })
+        let root = compiled::Program::compile(&tree)?;
+        Ok(CompiledRule {
+            tree: Box::new(tree),
+            root,
+        })
     }
 
     /// Whether `event` matches. A test that cannot finish (a regex past its
