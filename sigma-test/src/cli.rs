@@ -62,10 +62,11 @@ struct TestArgs {
     #[arg(long)]
     no_regression: bool,
 
-    /// Report regression data that does not exist as skipped, not failed
-    /// (for a partial copy of a rule repository).
+    /// Fail when regression data that a rule names does not exist. Without
+    /// it, missing data is reported as missing and counted as skipped, so a
+    /// partial copy of a rule repository still runs what it has.
     #[arg(long)]
-    skip_missing_data: bool,
+    require_data: bool,
 
     #[command(flatten)]
     quality: QualityArgs,
@@ -298,7 +299,7 @@ fn run_tests<E: Engine>(engine: &E, args: &TestArgs, logsources: LogSourceMap) -
     let options = RunOptions {
         logsources,
         regression: !args.no_regression,
-        skip_missing_data: args.skip_missing_data,
+        skip_missing_data: !args.require_data,
     };
 
     let progress = if std::io::stderr().is_terminal() {

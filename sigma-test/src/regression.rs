@@ -1,6 +1,7 @@
 //! SigmaHQ regression data: a rule's `regression_tests_path` names an
 //! `info.yml` whose `regression_tests_info` lists `.evtx` files the rule
-//! must match (at least once, or exactly `match_count` times).
+//! must match (at least once, or at least `match_count` times, as SigmaHQ's
+//! regression runner counts them).
 //!
 //! SigmaHQ keeps a `.json` rendering beside each `.evtx`; both are run, so
 //! the readers and the flattening are tested against each other too. A
@@ -22,7 +23,7 @@ pub struct RegressionTest {
     pub name: String,
     /// The event file, resolved against the rule repository's root.
     pub path: PathBuf,
-    /// `match_count`: the exact number of matching events required.
+    /// `match_count`: the least number of matching events required.
     pub match_count: Option<usize>,
     /// Where the entry is written in `info.yml`.
     pub span: Span,

@@ -33,8 +33,9 @@ pub struct RunOptions {
     pub logsources: LogSourceMap,
     /// Whether to run the rules' SigmaHQ regression tests.
     pub regression: bool,
-    /// Whether regression data that does not exist is skipped rather than
-    /// failed (for a partial copy of a rule repository).
+    /// Whether regression data that does not exist is reported as missing
+    /// and skipped (the default, so a partial copy of a rule repository runs
+    /// what it has) rather than failed.
     pub skip_missing_data: bool,
 }
 
@@ -43,7 +44,7 @@ impl Default for RunOptions {
         RunOptions {
             logsources: LogSourceMap::default_windows(),
             regression: true,
-            skip_missing_data: false,
+            skip_missing_data: true,
         }
     }
 }
@@ -412,7 +413,7 @@ impl<E: Engine> RuleRun<'_, E> {
         events: Vec<serde_json::Value>,
         file: Option<&Path>,
         expect: Expect,
-        count: Option<usize>,
+        count: Option<Count>,
     ) -> Outcome {
         let total = events.len();
         let no_renames = BTreeMap::new();
@@ -468,9 +469,21 @@ impl<E: Engine> RuleRun<'_, E> {
     }
 }
 
+/// How many matching events an expectation asks for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Count {
+    /// Exactly this many: a case file's `count`, written by the rule's
+    /// own author for its own data.
+    Exactly(usize),
+    /// At least this many: SigmaHQ's `match_count`, which its regression
+    /// runner treats as a floor (more matches only warn there), so a rule
+    /// that grows to catch one more event of the file still passes.
+    AtLeast(usize),
+}
+
 fn verdict(
     expect: Expect,
-    count: Option<usize>,
+    count: Option<Count>,
     matched: &[usize],
     total: usize,
     covered: usize,
@@ -495,7 +508,16 @@ fn verdict(
     };
 
     match (expect, count) {
-        (Expect::Match, Some(wanted)) if matched.len() != wanted => failure(
+        (Expect::Match, Some(Count::AtLeast(wanted))) if matched.len() < wanted => failure(
+            format!(
+                "expected at least {wanted} matching events, got {}{coverage_note}",
+                matched.len()
+            ),
+            format!("at least {wanted} matches"),
+            format!("{} matches{}", matched.len(), list_indices(matched)),
+            matched.first().copied(),
+        ),
+        (Expect::Match, Some(Count::Exactly(wanted))) if matched.len() != wanted => failure(
             format!(
                 "expected exactly {wanted} matching events, got {}{coverage_note}",
                 matched.len()
@@ -566,11 +588,19 @@ fn run_job<E: Engine>(engine: &E, job: &Job, options: &RunOptions) -> Vec<CaseRe
         match work {
             Work::Case { source, case } => {
                 let outcome = match &case.input {
-                    CaseInput::Inline(event) => {
-                        run.judge(vec![event.clone()], None, case.expect, case.count)
-                    }
+                    CaseInput::Inline(event) => run.judge(
+                        vec![event.clone()],
+                        None,
+                        case.expect,
+                        case.count.map(Count::Exactly),
+                    ),
                     CaseInput::File(path) => match events::read_file(&path.value) {
-                        Ok(events) => run.judge(events, Some(&path.value), case.expect, case.count),
+                        Ok(events) => run.judge(
+                            events,
+                            Some(&path.value),
+                            case.expect,
+                            case.count.map(Count::Exactly),
+                        ),
                         Err(error) => Outcome::Failed(Failure {
                             message: error.to_string(),
                             file: Some(path.value.clone()),
@@ -739,7 +769,12 @@ fn run_regression_test<E: Engine>(
             missing_data(run.skip_missing_data, &file)
         } else {
             match events::read_file(&file) {
-                Ok(events) => run.judge(events, Some(&file), Expect::Match, test.match_count),
+                Ok(events) => run.judge(
+                    events,
+                    Some(&file),
+                    Expect::Match,
+                    test.match_count.map(Count::AtLeast),
+                ),
                 Err(error) => Outcome::Failed(Failure {
                     message: error.to_string(),
                     file: Some(file.clone()),
@@ -848,11 +883,40 @@ detection:
         ];
         let file = Path::new("e.json");
         assert_eq!(
-            run.judge(events.clone(), Some(file), Expect::Match, Some(2)),
+            run.judge(
+                events.clone(),
+                Some(file),
+                Expect::Match,
+                Some(Count::Exactly(2))
+            ),
             Outcome::Passed
         );
 
-        let Outcome::Failed(failure) = run.judge(events, Some(file), Expect::Match, Some(3)) else {
+        assert_eq!(
+            run.judge(
+                events.clone(),
+                Some(file),
+                Expect::Match,
+                Some(Count::AtLeast(1))
+            ),
+            Outcome::Passed,
+            "a floor of one passes with two"
+        );
+        let Outcome::Failed(floor) = run.judge(
+            events.clone(),
+            Some(file),
+            Expect::Match,
+            Some(Count::AtLeast(3)),
+        ) else {
+            panic!("a floor of three fails with two");
+        };
+        assert!(floor
+            .message
+            .starts_with("expected at least 3 matching events, got 2"));
+
+        let Outcome::Failed(failure) =
+            run.judge(events, Some(file), Expect::Match, Some(Count::Exactly(3)))
+        else {
             panic!("three matches are not expected");
         };
         assert_eq!(
