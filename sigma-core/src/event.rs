@@ -114,12 +114,28 @@ impl Event {
     }
 
     fn top(&self, key: &str) -> Option<&Value> {
-        let wanted = hash(key);
+        self.top_bytes(key.as_bytes())
+    }
+
+    fn top_bytes(&self, key: &[u8]) -> Option<&Value> {
+        let wanted = hash_bytes(key);
         self.hashes
             .iter()
             .zip(&self.fields)
-            .find(|(h, (k, _))| **h == wanted && k == key)
+            .find(|(h, (k, _))| **h == wanted && k.as_bytes() == key)
             .map(|(_, (_, v))| v)
+    }
+
+    /// [`get`](Event::get) for a name held as bytes (the matcher keeps
+    /// short names inline); only a dotted walk needs them as text.
+    pub(crate) fn get_bytes(&self, field: &[u8]) -> Option<&Value> {
+        if let Some(found) = self.top_bytes(field) {
+            return Some(found);
+        }
+        if !field.contains(&b'.') {
+            return None;
+        }
+        std::str::from_utf8(field).ok().and_then(|f| self.get(f))
     }
 
     /// The folded (lowercased) form of `text`, which must be a string held
@@ -160,8 +176,12 @@ fn field_bit_of(hash: u64) -> u64 {
 
 /// FNV-1a: field names are short, and this is a fraction of SipHash's cost.
 fn hash(key: &str) -> u64 {
-    key.bytes().fold(0xcbf2_9ce4_8422_2325, |h, b| {
-        (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
+    hash_bytes(key.as_bytes())
+}
+
+fn hash_bytes(key: &[u8]) -> u64 {
+    key.iter().fold(0xcbf2_9ce4_8422_2325, |h, b| {
+        (h ^ u64::from(*b)).wrapping_mul(0x0100_0000_01b3)
     })
 }
 

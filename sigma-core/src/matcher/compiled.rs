@@ -199,13 +199,10 @@ impl ShortText {
         }
     }
 
-    fn as_str(&self) -> &str {
+    fn as_bytes(&self) -> &[u8] {
         match self {
-            ShortText::Inline { bytes, len } => bytes
-                .get(..usize::from(*len))
-                .and_then(|b| std::str::from_utf8(b).ok())
-                .unwrap_or_default(),
-            ShortText::Heap(text) => text,
+            ShortText::Inline { bytes, len } => bytes.get(..usize::from(*len)).unwrap_or_default(),
+            ShortText::Heap(text) => text.as_bytes(),
         }
     }
 }
@@ -297,6 +294,19 @@ impl LazyAutomaton {
                 .any(|n| memmem::find(text.as_bytes(), n.as_bytes()).is_some()),
         }
     }
+}
+
+/// Byte equality without a call to `memcmp` for the short needles that
+/// most comparisons are (the call costs more than the comparison).
+#[inline]
+fn same(a: &[u8], b: &[u8]) -> bool {
+    if a.len() != b.len() {
+        return false;
+    }
+    if a.len() > 16 {
+        return a == b;
+    }
+    a.iter().zip(b).all(|(x, y)| x == y)
 }
 
 /// Needle positions, inline for the common one or two needles.
@@ -397,9 +407,14 @@ impl TextSet {
         let ranges = self.ranges.as_slice();
         let (exact, rest) = ranges.split_at((self.exact_count as usize).min(ranges.len()));
         let (prefixes, suffixes) = rest.split_at((self.prefix_count as usize).min(rest.len()));
-        if exact.iter().any(|e| needle(e) == bytes)
-            || prefixes.iter().any(|p| bytes.starts_with(needle(p)))
-            || suffixes.iter().any(|s| bytes.ends_with(needle(s)))
+        let starts = |n: &[u8]| bytes.get(..n.len()).is_some_and(|b| same(b, n));
+        let ends = |n: &[u8]| {
+            let from = bytes.len().wrapping_sub(n.len());
+            bytes.get(from..).is_some_and(|b| same(b, n))
+        };
+        if exact.iter().any(|e| same(needle(e), bytes))
+            || prefixes.iter().any(|p| starts(needle(p)))
+            || suffixes.iter().any(|s| ends(needle(s)))
         {
             return true;
         }
@@ -599,7 +614,7 @@ impl Test {
                 event.top_level().any(|v| self.any_leaf(v, 1, cx))
             }
             CompiledTarget::Field(name) => {
-                let value = cx.event.get(name.as_str());
+                let value = cx.event.get_bytes(name.as_bytes());
                 match &self.check {
                     Check::Null => matches!(value, None | Some(Value::Null)),
                     Check::Exists(wanted) => value.is_some() == *wanted,

@@ -220,3 +220,10 @@ mod required_tests {
         );
     }
 }
+
+/// Rules and events are shared across threads by the test runner.
+const _: () = {
+    const fn send_sync<T: Send + Sync>() {}
+    send_sync::<CompiledRule>();
+    send_sync::<Event>();
+};
