@@ -70,6 +70,18 @@ impl CompiledRule {
         })
     }
 
+    /// Compiles a predicate tree that did not come straight from a rule:
+    /// one predicate, one stage, or a rule with a filter dropped. The
+    /// analysis and the mutation tester judge such pieces with exactly the
+    /// matcher's semantics instead of re-implementing them.
+    pub fn from_predicates(tree: ir::Expr) -> Result<CompiledRule, Vec<CompileError>> {
+        let root = compiled::Program::compile(&tree)?;
+        Ok(CompiledRule {
+            tree: Box::new(tree),
+            root,
+        })
+    }
+
     /// Whether `event` matches. A test that cannot finish (a regex past its
     /// backtracking limit) counts as not matching; use
     /// [`try_matches`](Self::try_matches) to learn of it.

@@ -1,0 +1,3 @@
+//! Family L: JSON Schema.
+
+pub mod schema_violation;

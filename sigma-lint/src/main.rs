@@ -1,0 +1,244 @@
+//! `sigma-lint`: flags, wiring and the exit code. The work is in the library.
+
+use std::io::{IsTerminal, Write};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use chrono::NaiveDate;
+use clap::{Parser, Subcommand};
+use sigma_lint::check::CheckMeta;
+use sigma_lint::finding::Severity;
+use sigma_lint::report::{self, Format};
+use sigma_lint::settings::{Preset, Settings};
+use sigma_lint::{checks, config, lint, sigma_cli};
+
+/// Lints Sigma detection rules, with a line and column for every finding.
+#[derive(Debug, Parser)]
+#[command(name = "sigma-lint", version, args_conflicts_with_subcommands = true)]
+struct Cli {
+    #[command(subcommand)]
+    command: Option<Command>,
+
+    /// Files or directories to lint (directories: every `*.yml`/`*.yaml`).
+    #[arg(default_value = ".")]
+    paths: Vec<PathBuf>,
+
+    /// Output format; machine formats go to stdout.
+    #[arg(long, value_enum, default_value = "pretty")]
+    format: Format,
+
+    /// The lowest severity that makes the run fail (exit 1).
+    #[arg(long, value_parser = parse_severity)]
+    fail_level: Option<Severity>,
+
+    /// Conventions beyond the specification: `spec` or `sigmahq`.
+    #[arg(long, value_parser = parse_preset)]
+    preset: Option<Preset>,
+
+    /// Checks to run instead of the defaults (codes, prefixes or names).
+    #[arg(long, value_delimiter = ',')]
+    select: Vec<String>,
+
+    /// Checks to run on top of the defaults.
+    #[arg(long, value_delimiter = ',')]
+    extend_select: Vec<String>,
+
+    /// Checks not to run.
+    #[arg(long, value_delimiter = ',')]
+    ignore: Vec<String>,
+
+    /// The configuration file (default: `.sigma-lint.yml` found upward).
+    #[arg(long)]
+    config: Option<PathBuf>,
+
+    /// Do not read any `.sigma-lint.yml`.
+    #[arg(long, conflicts_with = "config")]
+    no_config: bool,
+
+    /// A sigma-cli `--validation-config` file to take checks and exclusions from.
+    #[arg(long)]
+    validation_config: Option<PathBuf>,
+
+    /// "Today" for the date checks, YYYY-MM-DD (default: not checked).
+    #[arg(long, value_parser = parse_day)]
+    today: Option<NaiveDate>,
+
+    /// Never show a progress bar.
+    #[arg(long)]
+    no_progress: bool,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Lists the checks, or prints one check's documentation.
+    Checks {
+        /// A check's code or name.
+        check: Option<String>,
+    },
+}
+
+fn parse_severity(text: &str) -> Result<Severity, String> {
+    Severity::parse(text).ok_or_else(|| format!("`{text}` is not error, warning or info"))
+}
+
+fn parse_preset(text: &str) -> Result<Preset, String> {
+    Preset::parse(text).ok_or_else(|| format!("`{text}` is not a preset (spec, sigmahq)"))
+}
+
+fn parse_day(text: &str) -> Result<NaiveDate, String> {
+    NaiveDate::parse_from_str(text, "%Y-%m-%d").map_err(|e| format!("`{text}`: {e}"))
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match &cli.command {
+        Some(Command::Checks { check }) => list_checks(check.as_deref()),
+        None => run(&cli),
+    }
+}
+
+fn list_checks(check: Option<&str>) -> ExitCode {
+    let mut out = std::io::stdout().lock();
+    let Some(wanted) = check else {
+        let rows: Vec<&CheckMeta> = checks::metas().collect();
+        for meta in rows {
+            let scope = match meta.scope {
+                sigma_lint::check::Scope::Spec => "spec",
+                sigma_lint::check::Scope::SigmaHq => "sigmahq",
+            };
+            let _ = writeln!(
+                out,
+                "{}  {:<28} {:<8} {:<8} {}",
+                meta.code,
+                meta.name,
+                meta.severity.as_str(),
+                scope,
+                meta.summary()
+            );
+        }
+        return ExitCode::SUCCESS;
+    };
+    match checks::find(wanted) {
+        Some(check) => {
+            let meta = check.meta();
+            let _ = writeln!(out, "# {} {}\n", meta.code, meta.name);
+            let _ = writeln!(
+                out,
+                "Family {} ({:?}), group {:?}, default severity {}, scope {:?}, fix {:?}.\n",
+                meta.family.letter(),
+                meta.family,
+                meta.group,
+                meta.severity.as_str(),
+                meta.scope,
+                meta.fix
+            );
+            let _ = write!(out, "{}", meta.docs);
+            ExitCode::SUCCESS
+        }
+        None => {
+            eprintln!("sigma-lint: no check is called `{wanted}`; `sigma-lint checks` lists them");
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn settings(cli: &Cli) -> Result<(Settings, Option<Severity>), String> {
+    let mut settings = Settings::default();
+    let mut fail_level = None;
+
+    let config_path = match (&cli.config, cli.no_config) {
+        (Some(path), _) => Some(path.clone()),
+        (None, true) => None,
+        (None, false) => std::env::current_dir().ok().and_then(|d| config::find(&d)),
+    };
+    if let Some(path) = config_path {
+        let options = config::read(&path).map_err(|e| e.to_string())?;
+        fail_level = options.fail_level;
+        options
+            .apply(&mut settings)
+            .map_err(|e| format!("{}: {e}", path.display()))?;
+    }
+
+    if let Some(path) = &cli.validation_config {
+        let text = std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
+        let import = sigma_cli::apply(&text, &mut settings)
+            .map_err(|e| format!("{}: {e}", path.display()))?;
+        if !import.unmapped.is_empty() {
+            eprintln!(
+                "sigma-lint: note: these pySigma validators have no sigma-lint check yet: {}",
+                import.unmapped.join(", ")
+            );
+        }
+    }
+
+    if let Some(preset) = cli.preset {
+        settings.preset = preset;
+    }
+    if !cli.select.is_empty() {
+        settings.select = cli.select.clone();
+    }
+    settings
+        .extend_select
+        .extend(cli.extend_select.iter().cloned());
+    settings.ignore.extend(cli.ignore.iter().cloned());
+    settings.today = cli.today;
+    for selector in settings
+        .select
+        .iter()
+        .chain(&settings.extend_select)
+        .chain(&settings.ignore)
+    {
+        let known = selector == "all"
+            || checks::metas().any(|m| sigma_lint::settings::selects(selector, m));
+        if !known {
+            return Err(format!(
+                "`{selector}` names no check; `sigma-lint checks` lists them"
+            ));
+        }
+    }
+    Ok((settings, cli.fail_level.or(fail_level)))
+}
+
+fn run(cli: &Cli) -> ExitCode {
+    let (settings, fail_level) = match settings(cli) {
+        Ok(found) => found,
+        Err(message) => {
+            eprintln!("sigma-lint: {message}");
+            return ExitCode::from(2);
+        }
+    };
+    let fail_level = fail_level.unwrap_or(Severity::Info);
+
+    let (paths, errors) = lint::discover(&cli.paths);
+    for (path, error) in &errors {
+        eprintln!("sigma-lint: {}: {error}", path.display());
+    }
+
+    let show_progress = !cli.no_progress && std::io::stderr().is_terminal() && paths.len() > 200;
+    let bar = indicatif::ProgressBar::new(paths.len() as u64);
+    if !show_progress {
+        bar.set_draw_target(indicatif::ProgressDrawTarget::hidden());
+    }
+    let outcome = lint::lint_paths_with_progress(&paths, &settings, checks::ALL, &|| bar.inc(1));
+    bar.finish_and_clear();
+
+    let color = std::io::stdout().is_terminal()
+        && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
+    let reporter = report::reporter(cli.format, color);
+    let mut out = std::io::stdout().lock();
+    if let Err(error) = reporter.report(&outcome.findings, outcome.files, &mut out) {
+        if error.kind() != std::io::ErrorKind::BrokenPipe {
+            eprintln!("sigma-lint: cannot write the report: {error}");
+            return ExitCode::from(2);
+        }
+    }
+
+    if !errors.is_empty() {
+        return ExitCode::from(2);
+    }
+    if outcome.findings.iter().any(|f| f.severity >= fail_level) {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    }
+}
