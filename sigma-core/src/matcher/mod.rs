@@ -58,16 +58,7 @@ impl CompiledRule {
         options: &CompileOptions,
     ) -> Result<CompiledRule, Vec<CompileError>> {
         let tree = ir::lower(rule, options)?;
-        let root = compiled::Program::compile(&tree)?;
-        let required = tree
-            .required_fields()
-            .into_iter()
-            .fold(0, |mask, field| mask | crate::event::field_bit(field));
-        Ok(CompiledRule {
-            required,
-            tree: Box::new(tree),
-            root,
-        })
+        Self::from_predicates(tree)
     }
 
     /// Compiles a predicate tree that did not come straight from a rule:
@@ -76,7 +67,12 @@ impl CompiledRule {
     /// matcher's semantics instead of re-implementing them.
     pub fn from_predicates(tree: ir::Expr) -> Result<CompiledRule, Vec<CompileError>> {
         let root = compiled::Program::compile(&tree)?;
+        let required = tree
+            .required_fields()
+            .into_iter()
+            .fold(0, |mask, field| mask | crate::event::field_bit(field));
         Ok(CompiledRule {
+            required,
             tree: Box::new(tree),
             root,
         })
