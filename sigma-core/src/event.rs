@@ -27,6 +27,9 @@ pub const MAX_DEPTH: usize = 64;
 pub struct Event {
     fields: Vec<(String, Value)>,
     hashes: Box<[u64]>,
+    /// One bit per top-level field name (its hash modulo 64): a rule that
+    /// needs a field whose bit is clear cannot match.
+    present: u64,
     /// The event as one value: set at once for an event that is not an
     /// object, built on demand from `fields` otherwise.
     whole: OnceLock<Value>,
@@ -45,7 +48,8 @@ impl Event {
             Value::Object(map) => (map.into_iter().collect::<Vec<_>>(), OnceLock::new()),
             other => (Vec::new(), OnceLock::from(other)),
         };
-        let hashes = fields.iter().map(|(key, _)| hash(key)).collect();
+        let hashes: Box<[u64]> = fields.iter().map(|(key, _)| hash(key)).collect();
+        let present = hashes.iter().fold(0, |bits, h| bits | field_bit_of(*h));
         let mut folded = Vec::new();
         for (_, value) in &fields {
             collect_folded(value, 1, &mut folded);
@@ -57,6 +61,7 @@ impl Event {
         Event {
             fields,
             hashes,
+            present,
             whole,
             folded,
         }
@@ -90,6 +95,12 @@ impl Event {
         None
     }
 
+    /// Whether every field whose [`field_bit`] is set in `required` may be
+    /// present at the top level. `false` means one certainly is not.
+    pub(crate) fn may_have(&self, required: u64) -> bool {
+        required & !self.present == 0
+    }
+
     /// The top-level values (or the event itself if it is not an object),
     /// for searches over every value. Walk these rather than
     /// [`value`](Event::value), whose strings are copies.
@@ -103,12 +114,28 @@ impl Event {
     }
 
     fn top(&self, key: &str) -> Option<&Value> {
-        let wanted = hash(key);
+        self.top_bytes(key.as_bytes())
+    }
+
+    fn top_bytes(&self, key: &[u8]) -> Option<&Value> {
+        let wanted = hash_bytes(key);
         self.hashes
             .iter()
             .zip(&self.fields)
-            .find(|(h, (k, _))| **h == wanted && k == key)
+            .find(|(h, (k, _))| **h == wanted && k.as_bytes() == key)
             .map(|(_, (_, v))| v)
+    }
+
+    /// [`get`](Event::get) for a name held as bytes (the matcher keeps
+    /// short names inline); only a dotted walk needs them as text.
+    pub(crate) fn get_bytes(&self, field: &[u8]) -> Option<&Value> {
+        if let Some(found) = self.top_bytes(field) {
+            return Some(found);
+        }
+        if !field.contains(&b'.') {
+            return None;
+        }
+        std::str::from_utf8(field).ok().and_then(|f| self.get(f))
     }
 
     /// The folded (lowercased) form of `text`, which must be a string held
@@ -138,10 +165,23 @@ impl From<Value> for Event {
     }
 }
 
+/// The bit that stands for a top-level field name in a presence mask.
+pub(crate) fn field_bit(name: &str) -> u64 {
+    field_bit_of(hash(name))
+}
+
+fn field_bit_of(hash: u64) -> u64 {
+    1 << (hash % 64)
+}
+
 /// FNV-1a: field names are short, and this is a fraction of SipHash's cost.
 fn hash(key: &str) -> u64 {
-    key.bytes().fold(0xcbf2_9ce4_8422_2325, |h, b| {
-        (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
+    hash_bytes(key.as_bytes())
+}
+
+fn hash_bytes(key: &[u8]) -> u64 {
+    key.iter().fold(0xcbf2_9ce4_8422_2325, |h, b| {
+        (h ^ u64::from(*b)).wrapping_mul(0x0100_0000_01b3)
     })
 }
 

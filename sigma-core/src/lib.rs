@@ -2,7 +2,10 @@
 //!
 //! `sigma-core` reads Sigma rules into a typed model whose every key and
 //! value knows where it was written ([`yaml`], [`rule`]), parses conditions
-//! ([`condition`]), and evaluates rules against events. It knows nothing of
+//! ([`condition`]), and evaluates rules against events: [`value`] and
+//! [`modifier`] give rule values their meaning, [`matcher`] compiles a rule
+//! into a fast matcher for [`event`]s, and [`reference`](mod@reference) interprets a rule
+//! plainly to check that matcher. It knows nothing of
 //! lint checks, reports or case files: those live in `sigma-lint` and
 //! `sigma-test`.
 //!

@@ -256,6 +256,48 @@ impl Expr {
     }
 }
 
+impl Expr {
+    /// Field names (without dots) that every matching event must hold at
+    /// its top level: a field some predicate needs on every path to a
+    /// match. Tests of absence (`null`, `exists: false`) and anything under
+    /// `not` need nothing.
+    pub fn required_fields(&self) -> std::collections::BTreeSet<&str> {
+        use std::collections::BTreeSet;
+        match self {
+            Expr::And(items) => items.iter().flat_map(Expr::required_fields).collect(),
+            Expr::Or(items) => {
+                let mut sets = items.iter().map(Expr::required_fields);
+                let Some(first) = sets.next() else {
+                    // An empty OR never holds: nothing needs to be asked.
+                    return BTreeSet::new();
+                };
+                sets.fold(first, |acc, set| acc.intersection(&set).copied().collect())
+            }
+            Expr::Not(_) => BTreeSet::new(),
+            Expr::Search { body, .. } => body.required_fields(),
+            Expr::Predicate(predicate) => {
+                let Target::Field { name, .. } = &predicate.target else {
+                    return BTreeSet::new();
+                };
+                let mut needed = BTreeSet::new();
+                let absent_ok = matches!(
+                    predicate.operation,
+                    Operation::Null | Operation::Exists(false)
+                );
+                if !absent_ok && !name.contains('.') {
+                    needed.insert(name.as_str());
+                }
+                if let Operation::FieldRef { field, .. } = &predicate.operation {
+                    if !field.contains('.') {
+                        needed.insert(field.as_str());
+                    }
+                }
+                needed
+            }
+        }
+    }
+}
+
 /// Turns `rule` into its predicate tree, reporting every error found (not
 /// only the first), each at its exact place.
 pub fn lower(rule: &Rule, options: &CompileOptions) -> Result<Expr, Vec<CompileError>> {
