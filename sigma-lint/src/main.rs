@@ -27,7 +27,8 @@ struct Cli {
     #[arg(long, value_enum, default_value = "pretty")]
     format: Format,
 
-    /// The lowest severity that makes the run fail (exit 1).
+    /// The lowest severity that makes the run fail (exit 1); default
+    /// `warning`, so informational findings are shown but do not fail.
     #[arg(long, value_parser = parse_severity)]
     fail_level: Option<Severity>,
 
@@ -207,7 +208,7 @@ fn run(cli: &Cli) -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    let fail_level = fail_level.unwrap_or(Severity::Info);
+    let fail_level = fail_level.unwrap_or(Severity::Warning);
 
     let (paths, errors) = lint::discover(&cli.paths);
     for (path, error) in &errors {
