@@ -107,13 +107,20 @@ fn list_checks(check: Option<&str>) -> ExitCode {
                 sigma_lint::check::Scope::Spec => "spec",
                 sigma_lint::check::Scope::SigmaHq => "sigmahq",
             };
+            let group = match meta.group {
+                sigma_lint::check::Group::Correctness => "correctness",
+                sigma_lint::check::Group::Suspicious => "suspicious",
+                sigma_lint::check::Group::Convention => "convention",
+                sigma_lint::check::Group::Pedantic => "pedantic (off)",
+            };
             let _ = writeln!(
                 out,
-                "{}  {:<28} {:<8} {:<8} {}",
+                "{}  {:<28} {:<8} {:<8} {:<15} {}",
                 meta.code,
                 meta.name,
                 meta.severity.as_str(),
                 scope,
+                group,
                 meta.summary()
             );
         }
@@ -133,7 +140,7 @@ fn list_checks(check: Option<&str>) -> ExitCode {
                 meta.scope,
                 meta.fix
             );
-            let _ = write!(out, "{}", meta.docs);
+            let _ = write!(out, "{}", meta.markdown());
             ExitCode::SUCCESS
         }
         None => {

@@ -21,7 +21,7 @@ impl Reporter for Sarif {
                     "id": m.code,
                     "name": m.name,
                     "shortDescription": {"text": m.summary()},
-                    "fullDescription": {"text": m.docs},
+                    "fullDescription": {"text": m.markdown()},
                     "defaultConfiguration": {"level": sarif_level(m.severity)},
                     "properties": {"family": m.family, "group": m.group, "scope": m.scope},
                 })
