@@ -16,8 +16,16 @@
 
 #![deny(missing_docs)]
 
+pub mod analysis;
 pub mod attack;
 pub mod condition;
+pub mod event;
+pub mod events;
+pub mod logsource;
+pub mod matcher;
+pub mod modifier;
+pub mod reference;
 pub mod rule;
 pub mod span;
+pub mod value;
 pub mod yaml;

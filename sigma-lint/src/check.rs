@@ -36,6 +36,8 @@ pub enum Family {
     Filter,
     /// L: JSON Schema.
     Schema,
+    /// S: what the condition means (sigma-core's analysis).
+    Semantic,
 }
 
 impl Family {
@@ -53,6 +55,7 @@ impl Family {
             Family::Correlation => 'I',
             Family::Filter => 'J',
             Family::Schema => 'L',
+            Family::Semantic => 'S',
         }
     }
 }

@@ -17,6 +17,7 @@ pub mod e;
 pub mod f;
 pub mod g;
 pub mod l;
+pub mod semantic;
 
 /// Every check, in code order.
 pub static ALL: &[&dyn Check] = &[
@@ -70,6 +71,12 @@ pub static ALL: &[&dyn Check] = &[
     &g::deprecated_timeframe::DeprecatedTimeframe,
     &g::condition_list::ConditionList,
     &l::schema_violation::SchemaViolation,
+    &semantic::never_matches::NeverMatches,
+    &semantic::dead_filter::DeadFilter,
+    &semantic::filter_removes_everything::FilterRemovesEverything,
+    &semantic::implied_selection::ImpliedSelection,
+    &semantic::redundant_value::RedundantValue,
+    &semantic::useless_modifier::UselessModifier,
 ];
 
 /// The check with this code or name.

@@ -1,0 +1,243 @@
+use super::*;
+use crate::rule::SigmaFile;
+use serde_json::json;
+
+fn analyse(detection: &str) -> (SigmaFile, Analysis) {
+    let source = format!("title: t\ndetection:\n{detection}");
+    let file = SigmaFile::parse("t.yml", source);
+    let analysis = {
+        let rule = file.rules().next().expect("a rule");
+        Analysis::new(rule, &CompileOptions::default()).expect("compiles")
+    };
+    (file, analysis)
+}
+
+fn kinds(detection: &str) -> Vec<(FindingKind, String)> {
+    let (file, analysis) = analyse(detection);
+    let rule = file.rules().next().expect("a rule");
+    semantic_findings(rule, &analysis)
+        .into_iter()
+        .map(|f| (f.kind, file.source[f.span.start..f.span.end].to_owned()))
+        .collect()
+}
+
+#[test]
+fn stages_split_selections_and_each_filter() {
+    let (_, analysis) = analyse(
+        "  sel: {a: 1}\n  other: {b: 2}\n  filter_x: {c: 3}\n  filter_y: {d: 4}\n  \
+         condition: sel and other and not 1 of filter_*\n",
+    );
+    let shape: Vec<(StageKind, String)> =
+        analysis.stages.iter().map(|s| (s.kind, s.name())).collect();
+    assert_eq!(
+        shape,
+        vec![
+            (StageKind::Required, "sel".to_owned()),
+            (StageKind::Required, "other".to_owned()),
+            (StageKind::Exclusion, "filter_x".to_owned()),
+            (StageKind::Exclusion, "filter_y".to_owned()),
+        ]
+    );
+}
+
+#[test]
+fn witness_satisfies_selection_and_avoids_filter() {
+    let (_, analysis) = analyse(
+        "  sel:\n    Image|endswith: '\\rundll32.exe'\n    CommandLine|contains|all: [',', \
+         'Start']\n  filter:\n    Image|startswith: 'C:\\Windows\\'\n  condition: sel and not \
+         filter\n",
+    );
+    let witness = analysis.witness();
+    let event = witness.witness().expect("a witness");
+    assert!(analysis.matches(event), "{event}");
+    assert_eq!(event["Image"], json!("\\rundll32.exe"));
+    assert_eq!(event["CommandLine"], json!(",Start"));
+}
+
+#[test]
+fn exclusion_and_stage_events_are_built() {
+    let (_, analysis) = analyse(
+        "  sel:\n    EventID: 4688\n    CommandLine|contains: ' -enc '\n  filter:\n    \
+         ParentImage|endswith: '\\ccm.exe'\n  condition: sel and not filter\n",
+    );
+    let applies = analysis.exclusion_applies(1, &Fill::plain());
+    let event = applies.witness().expect("an excluded event");
+    assert!(!analysis.matches(event));
+    assert_eq!(event["ParentImage"], json!("\\ccm.exe"));
+    assert_eq!(event["EventID"], json!(4688));
+    let broken = analysis.stage_breaks(0, &Fill::plain());
+    assert!(!analysis.matches(broken.witness().expect("a broken event")));
+}
+
+#[test]
+fn contradictions_are_proven() {
+    // Two exact values for one field.
+    let (_, a) =
+        analyse("  sel:\n    EventID: 1\n  other:\n    EventID: 2\n  condition: sel and other\n");
+    assert!(matches!(a.witness(), Outcome::Impossible(_)));
+    // Bounds with no number between.
+    let (_, a) =
+        analyse("  sel:\n    n|gt: 10\n  other:\n    n|lt: 5\n  condition: sel and other\n");
+    assert!(matches!(a.witness(), Outcome::Impossible(_)));
+    // Null against a value.
+    let (_, a) =
+        analyse("  sel:\n    x: null\n    y: 1\n  o:\n    x: 'a'\n  condition: sel and o\n");
+    assert!(matches!(a.witness(), Outcome::Impossible(_)));
+    // Different case under `cased` is not a contradiction for a plain value.
+    let (_, a) =
+        analyse("  sel:\n    x: 'abc'\n  o:\n    x|cased: 'ABC'\n  condition: sel and o\n");
+    assert!(a.witness().witness().is_some());
+}
+
+#[test]
+fn number_and_text_tests_are_not_confused() {
+    // `04688` passes both: no false proof.
+    let (_, a) = analyse("  sel:\n    n: 4688\n  o:\n    n: '04688'\n  condition: sel and o\n");
+    assert!(!matches!(a.witness(), Outcome::Impossible(_)));
+}
+
+#[test]
+fn findings_name_the_right_places() {
+    let found = kinds(
+        "  sel:\n    Image|endswith: '\\cmd.exe'\n  filter:\n    Image|contains: 'cmd'\n  \
+         condition: sel and not filter\n",
+    );
+    assert_eq!(
+        found,
+        vec![(FindingKind::ExclusionSuppressesAll, "filter".to_owned())]
+    );
+
+    let found = kinds(
+        "  sel:\n    Image|endswith: '\\cmd.exe'\n  filter:\n    Image|endswith: '\\pwsh.exe'\n  \
+         condition: sel and not filter\n",
+    );
+    assert_eq!(
+        found,
+        vec![(FindingKind::DeadExclusion, "filter".to_owned())]
+    );
+
+    let found = kinds(
+        "  sel:\n    CommandLine|contains:\n      - 'abc'\n      - 'abcd'\n  condition: sel\n",
+    );
+    assert_eq!(
+        found,
+        vec![(FindingKind::RedundantValue, "'abcd'".to_owned())]
+    );
+
+    let found = kinds("  sel:\n    a|contains|all: 'x'\n    b|windash: 'y z'\n  condition: sel\n");
+    assert_eq!(
+        found,
+        vec![
+            (FindingKind::UselessModifier, "all".to_owned()),
+            (FindingKind::UselessModifier, "windash".to_owned())
+        ]
+    );
+
+    let found = kinds(
+        "  sel:\n    Image|endswith: '\\cmd.exe'\n  img:\n    Image|contains: 'cmd'\n  \
+         condition: sel and img\n",
+    );
+    assert!(
+        found.contains(&(FindingKind::ImpliedStage, "img".to_owned())),
+        "{found:?}"
+    );
+}
+
+#[test]
+fn regex_keyword_and_fieldref_witnesses() {
+    let (_, a) = analyse(
+        "  sel:\n    CommandLine|re: '^cmd\\.exe /c [a-z]{3}$'\n  kw:\n    - 'mimikatz'\n  \
+         ref:\n    Target|fieldref: Source\n  condition: sel and kw and ref\n",
+    );
+    let event = a.witness();
+    let event = event.witness().expect("witness");
+    assert!(a.matches(event), "{event}");
+}
+
+/// Minimal rules of our own with the shapes of findings checked by hand
+/// in the SigmaHQ snapshot (see the report of `tests/corpus_analysis.rs`).
+#[test]
+fn findings_seen_in_the_corpus() {
+    let messages = |detection: &str| -> Vec<(FindingKind, String, String)> {
+        let (file, analysis) = analyse(detection);
+        let rule = file.rules().next().expect("a rule");
+        semantic_findings(rule, &analysis)
+            .into_iter()
+            .map(|f| {
+                (
+                    f.kind,
+                    file.source[f.span.start..f.span.end].to_owned(),
+                    f.message,
+                )
+            })
+            .collect()
+    };
+
+    // A filter another filter already covers (case-insensitively).
+    let found = messages(
+        "  sel:\n    EventID: 7\n  filter_a:\n    Cmd|contains: ['StopJob', 'StartJob']\n  \
+         filter_b:\n    Cmd|contains: 'startjob'\n  condition: sel and not 1 of filter_*\n",
+    );
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert_eq!(
+        (found[0].0, found[0].1.as_str()),
+        (FindingKind::DeadExclusion, "filter_b")
+    );
+    assert!(
+        found[0].2.contains("other filters already remove"),
+        "{}",
+        found[0].2
+    );
+
+    // A filter whose end contradicts the selection's end.
+    let found = messages(
+        "  sel:\n    Path|endswith: '.log'\n  filter:\n    Path|startswith: 'D:\\Logs\\'\n    \
+         Path|endswith: '\\Logs\\'\n  condition: sel and not filter\n",
+    );
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert!(
+        found[0].2.contains("contradicts the selection"),
+        "{}",
+        found[0].2
+    );
+
+    // Null and empty filters beside a selection that needs text.
+    let found = messages(
+        "  sel:\n    Cmd|endswith: '\\a.exe'\n  filter_empty:\n    Cmd: ''\n  filter_null:\n    \
+         Cmd: null\n  condition: sel and not 1 of filter_*\n",
+    );
+    let names: Vec<&str> = found.iter().map(|f| f.1.as_str()).collect();
+    assert_eq!(names, vec!["filter_empty", "filter_null"]);
+
+    // `1 of sel_*` that includes a selection also required on its own.
+    let found = messages(
+        "  sel_ext:\n    Cmd|contains: '.js'\n  sel_dir:\n    Cmd|contains: '\\Temp\\'\n  \
+         condition: 1 of sel_* and sel_ext\n",
+    );
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert_eq!(found[0].0, FindingKind::ImpliedStage);
+
+    // A keyword that contains another keyword of the same list.
+    let found =
+        messages("  kw:\n    - 'nc -e /bin/sh'\n    - 'x; nc -e /bin/sh'\n  condition: kw\n");
+    assert_eq!(
+        found
+            .iter()
+            .map(|f| (f.0, f.1.as_str()))
+            .collect::<Vec<_>>(),
+        vec![(FindingKind::RedundantValue, "'x; nc -e /bin/sh'")]
+    );
+
+    // `windash` on a slash glued to a word, and `contains` on `*`.
+    let found = messages(
+        "  sel:\n    Cmd|contains|windash: 'run/q'\n    Err|contains: '*'\n  condition: sel\n",
+    );
+    let kinds: Vec<(FindingKind, &str)> = found.iter().map(|f| (f.0, f.1.as_str())).collect();
+    assert_eq!(
+        kinds,
+        vec![
+            (FindingKind::UselessModifier, "windash"),
+            (FindingKind::UselessModifier, "contains")
+        ]
+    );
+}

@@ -1,0 +1,181 @@
+//! Compile a rule into a fast matcher; evaluate events.
+//!
+//! ```
+//! use sigma_core::event::Event;
+//! use sigma_core::matcher::{CompileOptions, CompiledRule};
+//! use sigma_core::rule::SigmaFile;
+//!
+//! let source = "title: t\ndetection:\n  sel:\n    Image|endswith: '\\cmd.exe'\n  condition: sel\n";
+//! let file = SigmaFile::parse("r.yml", source);
+//! let rule = file.rules().next().unwrap();
+//! let compiled = CompiledRule::compile(rule, &CompileOptions::default()).unwrap();
+//! let event = Event::new(serde_json::json!({"Image": "C:\\Windows\\System32\\CMD.EXE"}));
+//! assert!(compiled.matches(&event));
+//! ```
+//!
+//! The exact semantics are those of `docs/semantics.md`. Compilation goes
+//! through [`ir`], the predicate tree that tools may also walk themselves.
+
+use std::collections::HashMap;
+
+mod compiled;
+mod error;
+pub mod ir;
+pub mod regex;
+pub mod time;
+
+pub use error::{CompileError, MatchError};
+
+use crate::event::Event;
+use crate::rule::Rule;
+
+/// What a rule needs from outside itself to be compiled.
+#[derive(Clone, Debug, Default)]
+pub struct CompileOptions {
+    /// Field renames: rule field name -> event field name (log-source
+    /// mappings). Fields not listed keep their name.
+    pub field_map: HashMap<String, String>,
+    /// Values of `expand` placeholders, by name without the percent signs
+    /// (`Administrators` for `%Administrators%`).
+    pub placeholders: HashMap<String, Vec<String>>,
+}
+
+/// A rule ready to evaluate events.
+#[derive(Clone, Debug)]
+pub struct CompiledRule {
+    tree: Box<ir::Expr>,
+    root: compiled::Program,
+}
+
+impl CompiledRule {
+    /// Compiles `rule`; every problem is reported, each at its place.
+    pub fn compile(
+        rule: &Rule,
+        options: &CompileOptions,
+    ) -> Result<CompiledRule, Vec<CompileError>> {
+        let tree = ir::lower(rule, options)?;
+        let root = compiled::Program::compile(&tree)?;
+        Ok(CompiledRule {
+            tree: Box::new(tree),
+            root,
+        })
+    }
+
+    /// Compiles a predicate tree that did not come straight from a rule:
+    /// one predicate, one stage, or a rule with a filter dropped. The
+    /// analysis and the mutation tester judge such pieces with exactly the
+    /// matcher's semantics instead of re-implementing them.
+    pub fn from_predicates(tree: ir::Expr) -> Result<CompiledRule, Vec<CompileError>> {
+        let root = compiled::Program::compile(&tree)?;
+        Ok(CompiledRule {
+            tree: Box::new(tree),
+            root,
+        })
+    }
+
+    /// Whether `event` matches. A test that cannot finish (a regex past its
+    /// backtracking limit) counts as not matching; use
+    /// [`try_matches`](Self::try_matches) to learn of it.
+    pub fn matches(&self, event: &Event) -> bool {
+        let mut cx = compiled::Eval { event, error: None };
+        self.root.eval(&mut cx)
+    }
+
+    /// Whether `event` matches, or why that could not be decided.
+    pub fn try_matches(&self, event: &Event) -> Result<bool, MatchError> {
+        let mut cx = compiled::Eval { event, error: None };
+        let verdict = self.root.eval(&mut cx);
+        match cx.error {
+            Some(error) => Err(error),
+            None => Ok(verdict),
+        }
+    }
+
+    /// The predicate tree the matcher was built from.
+    pub fn predicates(&self) -> &ir::Expr {
+        &self.tree
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::rule::SigmaFile;
+    use serde_json::json;
+
+    fn compile(source: &str) -> Result<CompiledRule, Vec<CompileError>> {
+        let file = SigmaFile::parse("t.yml", source);
+        let rule = file.rules().next().expect("a rule");
+        CompiledRule::compile(rule, &CompileOptions::default())
+    }
+
+    fn errors(source: &str) -> Vec<(String, String)> {
+        let errors = compile(source).expect_err("compile errors");
+        errors
+            .into_iter()
+            .map(|e| (source[e.span.start..e.span.end].to_owned(), e.message))
+            .collect()
+    }
+
+    #[test]
+    fn undefined_identifier_points_at_its_token() {
+        let source = "detection:\n  sel: {a: 1}\n  condition: sel and not filter\n";
+        let found = errors(source);
+        assert_eq!(found.len(), 1);
+        assert_eq!(found[0].0, "filter");
+        let source = "detection:\n  sel: {a: 1}\n  condition: 'sel or nope'\n";
+        assert_eq!(errors(source)[0].0, "nope");
+        let file = SigmaFile::parse("t.yml", source);
+        let rule = file.rules().next().unwrap();
+        let error = CompiledRule::compile(rule, &CompileOptions::default()).unwrap_err();
+        assert_eq!(error[0].span.location.line, 3);
+        assert_eq!(error[0].span.location.column, 22);
+    }
+
+    #[test]
+    fn pattern_matching_nothing_is_located() {
+        let source = "detection:\n  sel: {a: 1}\n  condition: sel or 1 of filter_*\n";
+        assert_eq!(errors(source)[0].0, "1 of filter_*");
+        let source = "detection:\n  _sel: {a: 1}\n  condition: all of them\n";
+        assert_eq!(errors(source)[0].0, "all of them");
+    }
+
+    #[test]
+    fn every_bad_modifier_is_reported_at_its_place() {
+        let source =
+            "detection:\n  sel:\n    a|contains|not: x\n    b|Endswith: y\n  condition: sel\n";
+        let found = errors(source);
+        assert_eq!(found.len(), 2);
+        assert_eq!(found[0].0, "not");
+        assert_eq!(found[1].0, "Endswith");
+    }
+
+    #[test]
+    fn wrong_value_types_are_located_at_the_value() {
+        let source = "detection:\n  sel:\n    a|gt: '1000'\n  condition: sel\n";
+        let found = errors(source);
+        assert_eq!(found[0].0, "'1000'");
+        assert!(found[0].1.contains("unquoted number"), "{}", found[0].1);
+        let source = "detection:\n  sel:\n    a|cidr: 10.0.0.1/8\n  condition: sel\n";
+        assert!(errors(source)[0].1.contains("host bits"));
+        let source = "detection:\n  sel:\n    a|re: 'a(b'\n  condition: sel\n";
+        assert_eq!(errors(source)[0].0, "'a(b'");
+    }
+
+    #[test]
+    fn basic_semantics() {
+        let rule = compile(
+            "detection:\n  sel:\n    Image|endswith: ['\\a.exe', '\\b.exe']\n    Id: 4688\n  \
+             kw:\n    - evil\n  condition: sel and not kw\n",
+        )
+        .unwrap();
+        let event = |v| Event::new(v);
+        assert!(rule.matches(&event(json!({"Image": "C:\\X\\A.EXE", "Id": "4688"}))));
+        assert!(rule.matches(&event(json!({"Image": "C:\\X\\b.exe", "Id": 4688}))));
+        assert!(!rule.matches(&event(json!({"Image": "C:\\X\\c.exe", "Id": 4688}))));
+        assert!(!rule.matches(&event(
+            json!({"Image": "C:\\b.exe", "Id": 4688, "x": "EVIL!"})
+        )));
+        assert!(!rule.matches(&event(json!({"Image": "C:\\b.exe", "Id": "0x1258"}))));
+    }
+}

@@ -1,0 +1,351 @@
+//! Which predicates a rule's cases exercise.
+//!
+//! Coverage is recorded while the ordinary run judges events: the
+//! [`CoverageEngine`] wraps the matcher and, for every event, notes
+//!
+//! - each value of a required selection that holds in an event the rule
+//!   matches (a positive case reaches it), and
+//! - each exclusion that alone stops an event the rest of the rule would
+//!   match (a negative case that would match without it).
+//!
+//! A rule is fully covered when every value and every exclusion was hit.
+//! Reports: text, JSON, lcov (`DA:` per line) and Cobertura XML, which CI
+//! tools render; `--min-coverage` turns the total into a gate.
+//!
+//! Rules are told apart by address, so only rules of the run's corpus are
+//! reported (a rule a case file loads from outside it is judged but not
+//! counted).
+
+mod report;
+
+use std::collections::{BTreeMap, HashMap};
+use std::sync::Mutex;
+
+use sigma_core::analysis::{Analysis, StageKind};
+use sigma_core::event::Event;
+use sigma_core::matcher::CompileOptions;
+use sigma_core::rule::{DetectionBody, Rule};
+
+use crate::engine::{Engine, EngineError};
+
+pub use report::{write_cobertura, write_json, write_lcov, write_text};
+
+/// One thing a case should exercise.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+pub struct Target {
+    /// `value` or `exclusion`.
+    pub kind: TargetKind,
+    /// The search identifier.
+    pub identifier: String,
+    /// The value as written, or the exclusion's name.
+    pub text: String,
+    /// 1-based line in the rule file.
+    pub line: u32,
+    /// 1-based column.
+    pub column: u32,
+    /// How many events hit it.
+    pub hits: usize,
+}
+
+/// What a [`Target`] is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum TargetKind {
+    /// A value of a required selection: needs a matching event.
+    Value,
+    /// An exclusion: needs an event only it stops.
+    Exclusion,
+}
+
+/// The coverage of one rule.
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize)]
+pub struct RuleCoverage {
+    /// Targets by byte offset in the rule file.
+    pub targets: BTreeMap<usize, Target>,
+}
+
+impl RuleCoverage {
+    /// (hit, total).
+    pub fn counts(&self) -> (usize, usize) {
+        let hit = self.targets.values().filter(|t| t.hits > 0).count();
+        (hit, self.targets.len())
+    }
+}
+
+/// Wraps the matcher and records coverage.
+#[derive(Debug, Default)]
+pub struct CoverageEngine {
+    seen: Mutex<HashMap<usize, RuleCoverage>>,
+}
+
+/// A rule compiled for coverage: its analysis and its address.
+pub struct Covered {
+    analysis: Analysis,
+    key: usize,
+}
+
+impl CoverageEngine {
+    /// The coverage of `rule` (empty when no event reached it).
+    pub fn of(&self, rule: &Rule) -> RuleCoverage {
+        let key = rule as *const Rule as usize;
+        let targets = targets_of(rule);
+        let seen = self
+            .seen
+            .lock()
+            .map(|s| s.get(&key).cloned())
+            .ok()
+            .flatten();
+        match seen {
+            Some(seen) => seen,
+            None => targets.unwrap_or_default(),
+        }
+    }
+
+    fn record(&self, key: usize, update: impl FnOnce(&mut RuleCoverage)) {
+        if let Ok(mut seen) = self.seen.lock() {
+            if let Some(coverage) = seen.get_mut(&key) {
+                update(coverage);
+            }
+        }
+    }
+}
+
+/// The targets of `rule`, none hit yet; `None` if it does not compile.
+fn targets_of(rule: &Rule) -> Option<RuleCoverage> {
+    let analysis = Analysis::new(rule, &CompileOptions::default()).ok()?;
+    Some(targets_of_analysis(rule, &analysis))
+}
+
+fn targets_of_analysis(rule: &Rule, analysis: &Analysis) -> RuleCoverage {
+    let mut coverage = RuleCoverage::default();
+    for stage in &analysis.stages {
+        match stage.kind {
+            StageKind::Required => stage.expr.for_each_predicate(&mut |p| {
+                let span = p.origin.value;
+                coverage
+                    .targets
+                    .entry(span.start)
+                    .or_insert_with(|| Target {
+                        kind: TargetKind::Value,
+                        identifier: p.origin.identifier.clone(),
+                        text: value_text(rule, span),
+                        line: span.location.line,
+                        column: span.location.column,
+                        hits: 0,
+                    });
+            }),
+            StageKind::Exclusion => {
+                let name = stage.name();
+                let span = stage
+                    .identifiers
+                    .first()
+                    .and_then(|i| rule.detection.identifier(i))
+                    .map_or(rule.header.span, |i| i.name.span);
+                coverage
+                    .targets
+                    .entry(span.start)
+                    .or_insert_with(|| Target {
+                        kind: TargetKind::Exclusion,
+                        identifier: name.clone(),
+                        text: name,
+                        line: span.location.line,
+                        column: span.location.column,
+                        hits: 0,
+                    });
+            }
+        }
+    }
+    coverage
+}
+
+/// The rule value written at `span`, as text.
+fn value_text(rule: &Rule, span: sigma_core::span::Span) -> String {
+    fn find(body: &DetectionBody, span: sigma_core::span::Span) -> Option<String> {
+        match body {
+            DetectionBody::Map { items, .. } => items.iter().find_map(|item| {
+                item.values
+                    .iter()
+                    .find(|v| v.span == span)
+                    .map(|v| format!("{}: {}", item.key.value, v.text()))
+            }),
+            DetectionBody::List { elements, .. } => elements.iter().find_map(|e| find(e, span)),
+            DetectionBody::Keyword(value) => (value.span == span).then(|| value.text().to_owned()),
+            DetectionBody::Invalid(_) => None,
+        }
+    }
+    rule.detection
+        .identifiers
+        .iter()
+        .find_map(|i| find(&i.body, span))
+        .unwrap_or_default()
+}
+
+impl Engine for CoverageEngine {
+    type Compiled = Covered;
+    type Event = Event;
+
+    fn compile(
+        &self,
+        rule: &Rule,
+        fields: &std::collections::BTreeMap<String, String>,
+    ) -> Result<Covered, Vec<EngineError>> {
+        let options = CompileOptions {
+            field_map: fields.iter().map(|(k, v)| (k.clone(), v.clone())).collect(),
+            ..CompileOptions::default()
+        };
+        let analysis = Analysis::new(rule, &options).map_err(|errors| {
+            errors
+                .into_iter()
+                .map(|e| EngineError {
+                    message: e.message,
+                    span: e.span,
+                })
+                .collect::<Vec<_>>()
+        })?;
+        let key = rule as *const Rule as usize;
+        if let Ok(mut seen) = self.seen.lock() {
+            seen.entry(key)
+                .or_insert_with(|| targets_of_analysis(rule, &analysis));
+        }
+        Ok(Covered { analysis, key })
+    }
+
+    fn event(&self, value: serde_json::Value) -> Event {
+        Event::new(value)
+    }
+
+    fn matches(&self, rule: &Covered, event: &Event) -> Result<bool, EngineError> {
+        let analysis = &rule.analysis;
+        let verdict = analysis
+            .matcher
+            .try_matches(event)
+            .map_err(|e| EngineError {
+                message: e.message,
+                span: e.span,
+            })?;
+
+        let holds: Vec<bool> = (0..analysis.stages.len())
+            .map(|i| analysis.stage_holds(i, event))
+            .collect();
+        let mut hit = Vec::new();
+        if verdict {
+            for (i, stage) in analysis.stages.iter().enumerate() {
+                if stage.kind == StageKind::Required && holds.get(i) == Some(&true) {
+                    stage.expr.for_each_predicate(&mut |p| {
+                        if analysis.predicate_holds(p, event) {
+                            hit.push(p.origin.value.start);
+                        }
+                    });
+                }
+            }
+        } else {
+            let required_hold = analysis
+                .stages
+                .iter()
+                .zip(&holds)
+                .all(|(s, h)| s.kind == StageKind::Exclusion || *h);
+            let applying: Vec<usize> = analysis
+                .stages
+                .iter()
+                .zip(&holds)
+                .enumerate()
+                .filter(|(_, (s, h))| s.kind == StageKind::Exclusion && **h)
+                .map(|(i, _)| i)
+                .collect();
+            // Only the exclusion that alone stops the match is exercised.
+            if let ([only], true) = (applying.as_slice(), required_hold) {
+                hit.push(exclusion_offset(
+                    analysis,
+                    *only,
+                    &rule_targets(self, rule.key),
+                ));
+            }
+        }
+        if !hit.is_empty() {
+            self.record(rule.key, |coverage| {
+                for offset in hit {
+                    if let Some(target) = coverage.targets.get_mut(&offset) {
+                        target.hits += 1;
+                    }
+                }
+            });
+        }
+        Ok(verdict)
+    }
+}
+
+fn rule_targets(engine: &CoverageEngine, key: usize) -> Vec<(usize, String)> {
+    engine
+        .seen
+        .lock()
+        .ok()
+        .and_then(|seen| {
+            seen.get(&key).map(|c| {
+                c.targets
+                    .iter()
+                    .filter(|(_, t)| t.kind == TargetKind::Exclusion)
+                    .map(|(o, t)| (*o, t.identifier.clone()))
+                    .collect()
+            })
+        })
+        .unwrap_or_default()
+}
+
+fn exclusion_offset(analysis: &Analysis, index: usize, targets: &[(usize, String)]) -> usize {
+    let name = analysis
+        .stages
+        .get(index)
+        .map(|s| s.name())
+        .unwrap_or_default();
+    targets
+        .iter()
+        .find(|(_, n)| *n == name)
+        .map_or(usize::MAX, |(o, _)| *o)
+}
+
+/// The whole run's coverage, per rule path.
+#[derive(Clone, Debug, Default, serde::Serialize)]
+pub struct CoverageReport {
+    /// (rule path, rule name, its coverage), in path order.
+    pub rules: Vec<(String, String, RuleCoverage)>,
+}
+
+impl CoverageReport {
+    /// (hit, total) over every rule.
+    pub fn totals(&self) -> (usize, usize) {
+        self.rules.iter().fold((0, 0), |(h, t), (_, _, c)| {
+            let (hit, total) = c.counts();
+            (h + hit, t + total)
+        })
+    }
+
+    /// The total as a percentage (100 when there is nothing to cover).
+    pub fn percent(&self) -> f64 {
+        let (hit, total) = self.totals();
+        if total == 0 {
+            100.0
+        } else {
+            hit as f64 * 100.0 / total as f64
+        }
+    }
+}
+
+/// The report for every rule of `corpus` after a run with `engine`.
+pub fn report(engine: &CoverageEngine, corpus: &crate::discover::Corpus) -> CoverageReport {
+    let mut out = CoverageReport::default();
+    for entry in &corpus.rules {
+        let Some(rule) = entry.rule() else {
+            continue;
+        };
+        let coverage = engine.of(rule);
+        out.rules.push((
+            entry.file.path.display().to_string(),
+            rule.display_name().to_owned(),
+            coverage,
+        ));
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,233 @@
+//! Finding rules and case files under the paths given on the command line.
+//!
+//! Every `*.yml`/`*.yaml` file is parsed once: a document with `detection`
+//! is a rule, a mapping with `cases` is a case file, anything else (SigmaHQ
+//! `info.yml`, configuration) is ignored. Hidden directories and `target`
+//! are not entered.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use rayon::prelude::*;
+use sigma_core::rule::{Rule, SigmaDocument, SigmaFile};
+
+use crate::case_file::{self, CaseFile};
+use crate::problem::InputError;
+use crate::repo;
+
+/// One rule of a rule file.
+#[derive(Clone, Debug)]
+pub struct RuleEntry {
+    /// The file it is in.
+    pub file: Arc<SigmaFile>,
+    /// Its document's index in the file.
+    pub document: usize,
+    /// The command-line path it was found under (the fallback repository
+    /// root when no `.git` is found above it).
+    pub base: PathBuf,
+}
+
+impl RuleEntry {
+    /// The rule.
+    pub fn rule(&self) -> Option<&Rule> {
+        match self.file.documents.get(self.document)? {
+            SigmaDocument::Rule(rule) => Some(rule),
+            _ => None,
+        }
+    }
+
+    /// The rule's id as written, if any.
+    pub fn id(&self) -> Option<&str> {
+        self.rule()?.header.id.as_ref().map(|id| id.value.as_str())
+    }
+}
+
+/// What the paths hold.
+#[derive(Debug, Default)]
+pub struct Corpus {
+    /// Every rule, in path order.
+    pub rules: Vec<RuleEntry>,
+    /// Every case file, in path order.
+    pub case_files: Vec<CaseFile>,
+    /// Files that could not be read or parsed.
+    pub errors: Vec<InputError>,
+}
+
+impl Corpus {
+    /// The rule with id `id` (compared case-insensitively, as ids are UUIDs).
+    pub fn rule_by_id(&self, id: &str) -> Option<&RuleEntry> {
+        self.rules
+            .iter()
+            .find(|r| r.id().is_some_and(|mine| mine.eq_ignore_ascii_case(id)))
+    }
+
+    /// The first rule of the file at `path`.
+    pub fn rule_by_path(&self, path: &Path) -> Option<&RuleEntry> {
+        let wanted = path.canonicalize().ok()?;
+        self.rules
+            .iter()
+            .find(|r| r.file.path.canonicalize().is_ok_and(|p| p == wanted))
+    }
+}
+
+/// Why discovery could not start: a path that does not exist.
+#[derive(Debug, thiserror::Error)]
+#[error("{}: no such file or directory", path.display())]
+pub struct MissingPath {
+    /// The path as given.
+    pub path: PathBuf,
+}
+
+/// The YAML files under `paths`, sorted within each path.
+pub fn yaml_files(paths: &[PathBuf]) -> Result<Vec<(PathBuf, PathBuf)>, MissingPath> {
+    let mut found = Vec::new();
+    let mut seen = std::collections::HashSet::new();
+    for base in paths {
+        if !base.exists() {
+            return Err(MissingPath { path: base.clone() });
+        }
+        if base.is_file() {
+            found.push((base.clone(), base.clone()));
+            continue;
+        }
+        let walker = walkdir::WalkDir::new(base)
+            .sort_by_file_name()
+            .into_iter()
+            .filter_entry(|entry| {
+                let name = entry.file_name().to_string_lossy();
+                entry.depth() == 0 || !(name.starts_with('.') || name == "target")
+            });
+        for entry in walker.flatten() {
+            let path = entry.path();
+            let is_yaml = path
+                .extension()
+                .is_some_and(|e| e.eq_ignore_ascii_case("yml") || e.eq_ignore_ascii_case("yaml"));
+            if entry.file_type().is_file() && is_yaml {
+                found.push((path.to_path_buf(), base.clone()));
+            }
+        }
+    }
+    // Overlapping paths (`rules rules/windows`) must not run a rule twice.
+    if paths.len() > 1 {
+        found.retain(|(path, _)| seen.insert(path.canonicalize().unwrap_or_else(|_| path.clone())));
+    }
+    Ok(found)
+}
+
+enum Loaded {
+    Rules(Vec<RuleEntry>),
+    Cases(CaseFile),
+    Nothing,
+    Error(InputError),
+}
+
+/// Reads every rule and case file under `paths`, in parallel.
+pub fn discover(paths: &[PathBuf]) -> Result<Corpus, MissingPath> {
+    let files = yaml_files(paths)?;
+    let loaded: Vec<Loaded> = files
+        .par_iter()
+        .map(|(path, base)| load(path, base))
+        .collect();
+
+    let mut corpus = Corpus::default();
+    for item in loaded {
+        match item {
+            Loaded::Rules(rules) => corpus.rules.extend(rules),
+            Loaded::Cases(case_file) => corpus.case_files.push(case_file),
+            Loaded::Nothing => {}
+            Loaded::Error(error) => corpus.errors.push(error),
+        }
+    }
+    Ok(corpus)
+}
+
+fn load(path: &Path, base: &Path) -> Loaded {
+    let file = match SigmaFile::read(path) {
+        Ok(file) => file,
+        Err(e) => return Loaded::Error(InputError::file(path, format!("cannot read: {e}"))),
+    };
+    if let Some(error) = &file.syntax_error {
+        let message = format!("invalid YAML: {}", error.message);
+        return Loaded::Error(InputError::at(path, error.span, message));
+    }
+
+    let case_root = file.documents.iter().find_map(|d| match d {
+        SigmaDocument::Other(header) => header.root.as_ref().filter(|r| case_file::is_case_file(r)),
+        _ => None,
+    });
+    if let Some(root) = case_root {
+        let repo_root = repo::root_of(path, base);
+        return Loaded::Cases(CaseFile::from_yaml(path, &repo_root, root));
+    }
+
+    let file = Arc::new(file);
+    let rules: Vec<RuleEntry> = file
+        .documents
+        .iter()
+        .enumerate()
+        .filter(|(_, d)| matches!(d, SigmaDocument::Rule(_)))
+        .map(|(document, _)| RuleEntry {
+            file: Arc::clone(&file),
+            document,
+            base: base.to_path_buf(),
+        })
+        .collect();
+    if rules.is_empty() {
+        Loaded::Nothing
+    } else {
+        Loaded::Rules(rules)
+    }
+}
+
+/// Loads the rule file at `path` on its own (a case file names a rule by
+/// path that the command line did not include).
+pub fn load_rule_file(path: &Path, base: &Path) -> Result<Vec<RuleEntry>, InputError> {
+    match load(path, base) {
+        Loaded::Rules(rules) => Ok(rules),
+        Loaded::Error(error) => Err(error),
+        Loaded::Cases(_) | Loaded::Nothing => {
+            Err(InputError::file(path, "not a rule file (no `detection`)"))
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn finds_rules_and_case_files_and_skips_the_rest() {
+        let dir = std::env::temp_dir().join(format!("sigma-discover-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        for sub in ["rules", "cases", ".hidden", "target", "regression_data"] {
+            std::fs::create_dir_all(dir.join(sub)).unwrap();
+        }
+        let rule = "title: t\nid: r1\ndetection: {s: {a: 1}, condition: s}\n";
+        let write = |path: &str, text: &str| std::fs::write(dir.join(path), text).unwrap();
+        write("rules/a.yml", rule);
+        write(
+            "rules/two.yaml",
+            &format!("{rule}---\ntitle: u\nid: r2\ndetection: {{}}\n"),
+        );
+        write(".hidden/b.yml", rule);
+        write("target/c.yml", rule);
+        write("rules/notes.txt", rule);
+        write(
+            "cases/a.yml",
+            "rule: r1\ncases:\n  - {name: n, expect: match, event: {a: 1}}\n",
+        );
+        write("regression_data/info.yml", "regression_tests_info: []\n");
+        write("rules/broken.yml", "title: 'open\n");
+
+        let corpus = discover(std::slice::from_ref(&dir)).unwrap();
+        let mut ids: Vec<_> = corpus.rules.iter().filter_map(RuleEntry::id).collect();
+        ids.sort_unstable();
+        assert_eq!(ids, vec!["r1", "r1", "r2"]);
+        assert_eq!(corpus.case_files.len(), 1);
+        assert_eq!(corpus.case_files[0].cases.len(), 1);
+        assert_eq!(corpus.errors.len(), 1);
+        assert!(corpus.errors[0].message.starts_with("invalid YAML"));
+        assert_eq!(corpus.rule_by_id("R1").map(|r| r.document), Some(0));
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+}

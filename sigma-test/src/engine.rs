@@ -1,0 +1,140 @@
+//! The seam between the runner and the matcher.
+//!
+//! The runner decides which events a rule sees and with which field names;
+//! an [`Engine`] compiles a rule for a field mapping and gives a verdict on
+//! one event. The production engine is `sigma_core::matcher`; tests of the
+//! runner's own logic (routing, counting, reporting) may use a small one.
+
+use std::collections::{BTreeMap, HashMap};
+
+use sigma_core::event::Event;
+use sigma_core::matcher::{CompileOptions, CompiledRule};
+use sigma_core::rule::Rule;
+use sigma_core::span::Span;
+
+/// A located message from the matcher: why a rule does not compile, or why
+/// an event could not be judged.
+#[derive(Clone, Debug, PartialEq)]
+pub struct EngineError {
+    /// What is wrong.
+    pub message: String,
+    /// Where in the rule.
+    pub span: Span,
+}
+
+/// Compiles rules and judges events.
+pub trait Engine: Sync {
+    /// A rule ready to match.
+    type Compiled: Send + Sync;
+    /// An event as the engine wants it.
+    type Event: Send + Sync;
+
+    /// Compiles `rule`, reading its field names through `fields` (rule
+    /// field -> event field; names not in it are used as written).
+    fn compile(
+        &self,
+        rule: &Rule,
+        fields: &BTreeMap<String, String>,
+    ) -> Result<Self::Compiled, Vec<EngineError>>;
+
+    /// Wraps a JSON event.
+    fn event(&self, value: serde_json::Value) -> Self::Event;
+
+    /// Whether `rule` matches `event`.
+    fn matches(&self, rule: &Self::Compiled, event: &Self::Event) -> Result<bool, EngineError>;
+}
+
+/// The production engine: `sigma_core`'s compiled matcher.
+#[derive(Clone, Debug, Default)]
+pub struct SigmaEngine {
+    /// Values of `expand` placeholders, by name without the percent signs.
+    pub placeholders: HashMap<String, Vec<String>>,
+}
+
+impl Engine for SigmaEngine {
+    type Compiled = CompiledRule;
+    type Event = Event;
+
+    fn compile(
+        &self,
+        rule: &Rule,
+        fields: &BTreeMap<String, String>,
+    ) -> Result<CompiledRule, Vec<EngineError>> {
+        let options = CompileOptions {
+            field_map: fields.iter().map(|(k, v)| (k.clone(), v.clone())).collect(),
+            placeholders: self.placeholders.clone(),
+        };
+        CompiledRule::compile(rule, &options).map_err(|errors| {
+            errors
+                .into_iter()
+                .map(|e| EngineError {
+                    message: e.message,
+                    span: e.span,
+                })
+                .collect()
+        })
+    }
+
+    fn event(&self, value: serde_json::Value) -> Event {
+        Event::new(value)
+    }
+
+    fn matches(&self, rule: &CompiledRule, event: &Event) -> Result<bool, EngineError> {
+        rule.try_matches(event).map_err(|e| EngineError {
+            message: e.message,
+            span: e.span,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use sigma_core::events::windows;
+    use sigma_core::rule::SigmaFile;
+
+    fn verdict(detection: &str, event: serde_json::Value) -> bool {
+        let source = format!("title: t\ndetection:\n{detection}  condition: selection\n");
+        let file = SigmaFile::parse("r.yml", source);
+        let rule = file.rules().next().unwrap();
+        let engine = SigmaEngine::default();
+        let compiled = engine.compile(rule, &BTreeMap::new()).unwrap();
+        engine.matches(&compiled, &engine.event(event)).unwrap()
+    }
+
+    /// A regex past its backtracking limit is an error for the case, not a
+    /// silent "no match" and not a hang.
+    #[test]
+    fn a_runaway_regex_is_an_error() {
+        let source = "title: t\ndetection:\n  selection:\n    \
+                      CommandLine|re: '(?=(a|aa)+(\\1)c)'\n  condition: selection\n";
+        let file = SigmaFile::parse("r.yml", source);
+        let rule = file.rules().next().unwrap();
+        let engine = SigmaEngine::default();
+        let compiled = engine.compile(rule, &BTreeMap::new()).unwrap();
+        let event = engine.event(serde_json::json!({"CommandLine": "a".repeat(60)}));
+        let error = engine.matches(&compiled, &event).unwrap_err();
+        assert_eq!(error.span.location.line, 4);
+    }
+
+    /// The flattened view and the nested tree are both visible to rules.
+    #[test]
+    fn flat_and_nested_windows_fields_match() {
+        let event = windows::flatten(serde_json::json!({"Event": {
+            "System": {"Provider": {"#attributes": {"Name": "Microsoft-Windows-Sysmon"}},
+                       "EventID": "1", "Computer": "ws01"},
+            "EventData": {"Image": "C:\\Windows\\System32\\cmd.exe"}}}));
+        let flat =
+            "  selection:\n    Provider_Name: Microsoft-Windows-Sysmon\n    EventID: 1\n    \
+                    Image|endswith: '\\cmd.exe'\n";
+        assert!(verdict(flat, event.clone()));
+        assert!(verdict(
+            "  selection:\n    Event.System.Computer: WS01\n",
+            event.clone()
+        ));
+        assert!(!verdict(
+            "  selection:\n    Event.System.Computer: ws02\n",
+            event
+        ));
+    }
+}

@@ -1,0 +1,94 @@
+use super::*;
+use sigma_core::rule::SigmaFile;
+
+fn fuzz(detection: &str) -> RuleFuzz {
+    let source =
+        format!("title: t\nid: 11111111-2222-4333-8444-555555555555\ndetection:\n{detection}");
+    let file = SigmaFile::parse("t.yml", source);
+    let rule = file.rules().next().expect("a rule");
+    fuzz_rule(rule, &FuzzOptions { cases: 64, seed: 7 }).expect("compiles")
+}
+
+#[test]
+fn a_sound_rule_passes_every_property() {
+    let report = fuzz(
+        "  selection:\n    Image|endswith: '\\schtasks.exe'\n    CommandLine|contains|all:\n      \
+         - '/create'\n      - '\\Temp\\'\n  filter:\n    ParentImage|endswith: '\\msiexec.exe'\n  \
+         condition: selection and not filter\n",
+    );
+    assert_eq!(report.failures, Vec::new());
+    assert_eq!(report.checked, 3);
+    assert!(report.unknown.is_empty());
+}
+
+#[test]
+fn a_dead_filter_fails_property_two() {
+    let report = fuzz(
+        "  selection:\n    Image|endswith: '\\cmd.exe'\n  filter:\n    Image|endswith: \
+         '\\conhost.exe'\n  condition: selection and not filter\n",
+    );
+    assert_eq!(report.failures.len(), 1);
+    assert_eq!(report.failures[0].property, Property::ExclusionApplies);
+    assert_eq!(report.failures[0].subject, "filter");
+}
+
+#[test]
+fn case_sensitive_regex_is_not_case_flipped_but_insensitive_one_is() {
+    // `cased` and a regex without `i`: flipping case is not claimed
+    // harmless, so no invariance failure is reported.
+    let report = fuzz(
+        "  selection:\n    A|cased: 'Run'\n    B|re: '^x[a-z]+$'\n    C: 'mixed'\n  \
+         condition: selection\n",
+    );
+    assert_eq!(report.failures, Vec::new());
+}
+
+#[test]
+fn same_seed_same_report_and_failures_print_as_cases() {
+    let detection = "  selection:\n    EventID: 1\n  other:\n    EventID: 2\n  \
+                     condition: selection and other\n";
+    let first = fuzz(detection);
+    assert_eq!(first, fuzz(detection));
+    assert_eq!(first.failures[0].property, Property::CanMatch);
+    assert!(first.failures[0].case_yaml().is_none());
+}
+
+#[test]
+fn violation_reports_carry_a_ready_case() {
+    let failure = PropertyFailure {
+        property: Property::Invariance,
+        subject: "the rule; letter case".into(),
+        message: "m".into(),
+        event: Some((serde_json::json!({"Image": "C:\\X.EXE"}), true)),
+    };
+    assert_eq!(
+        failure.case_yaml().unwrap(),
+        "  - name: 'fuzz: irrelevant change (the rule; letter case)'\n    expect: match\n    \
+         event:\n      Image: 'C:\\X.EXE'\n"
+    );
+}
+
+#[test]
+fn failures_shrink_to_a_minimal_input() {
+    // A stand-in property that fails whenever the padding is 3 or more
+    // characters long: the shrunk input is exactly 3 long.
+    let check = |input: &FuzzInput| {
+        (input.before.chars().count() >= 3).then(|| Violation {
+            property: Property::Invariance,
+            change: Some("padding".into()),
+            message: input.before.clone(),
+            event: serde_json::json!({ "x": input.before }),
+            should_match: true,
+        })
+    };
+    let found = run_property(
+        &FuzzOptions {
+            cases: 256,
+            seed: 1,
+        },
+        1,
+        &check,
+    )
+    .expect("fails");
+    assert_eq!(found.message.chars().count(), 3, "{}", found.message);
+}

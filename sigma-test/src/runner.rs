@@ -1,0 +1,934 @@
+//! Rules x cases -> results, in parallel.
+//!
+//! Planning is sequential and cheap: every case file is tied to its rule and
+//! every rule with a `regression_tests_path` gets its SigmaHQ tests. Running
+//! is one job per rule (rayon): the rule is compiled once per field mapping
+//! its log source needs, and each case's events are routed and judged.
+//!
+//! Routing: inline events are the rule's events as written. Events read from
+//! files are routed when they are Windows events: the rule's log source must
+//! be known to the [`LogSourceMap`] ("logsource not mapped" otherwise), only
+//! the events it covers are judged, with that selector's field renames.
+//! Events of other shapes (generic JSON) are judged as they are.
+
+use std::collections::{BTreeMap, HashMap};
+use std::path::{Path, PathBuf};
+
+use rayon::prelude::*;
+use sigma_core::events::{self, windows};
+use sigma_core::logsource::{Coverage, LogSourceKey, LogSourceMap};
+use sigma_core::rule::Rule;
+use sigma_core::span::Location;
+
+use crate::case_file::{Case, CaseInput, Expect};
+use crate::discover::{self, Corpus, RuleEntry};
+use crate::engine::{Engine, EngineError};
+use crate::problem::InputError;
+use crate::regression::{self, RegressionTest};
+
+/// How to run.
+#[derive(Clone, Debug)]
+pub struct RunOptions {
+    /// The log-source mapping for routing file events.
+    pub logsources: LogSourceMap,
+    /// Whether to run the rules' SigmaHQ regression tests.
+    pub regression: bool,
+    /// Whether regression data that does not exist is skipped rather than
+    /// failed (for a partial copy of a rule repository).
+    pub skip_missing_data: bool,
+}
+
+impl Default for RunOptions {
+    fn default() -> Self {
+        RunOptions {
+            logsources: LogSourceMap::default_windows(),
+            regression: true,
+            skip_missing_data: false,
+        }
+    }
+}
+
+/// Where a result comes from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Origin {
+    /// A case of a case file.
+    Case,
+    /// A SigmaHQ regression test.
+    Regression,
+    /// A file that could not be used at all.
+    Input,
+}
+
+/// The outcome of one case.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Outcome {
+    /// As expected.
+    Passed,
+    /// Not as expected, or could not run; says why.
+    Failed(Failure),
+    /// Not run, with the reason.
+    Skipped(String),
+}
+
+/// Why a case failed.
+#[derive(Clone, Debug, PartialEq, Default)]
+pub struct Failure {
+    /// The explanation, one line.
+    pub message: String,
+    /// What the case expected, when a verdict was reached.
+    pub expected: Option<String>,
+    /// What happened.
+    pub actual: Option<String>,
+    /// The event file involved.
+    pub file: Option<PathBuf>,
+    /// The event (0-based index in the file) the failure is about.
+    pub event_index: Option<usize>,
+}
+
+impl Failure {
+    fn error(message: impl Into<String>) -> Self {
+        Failure {
+            message: message.into(),
+            ..Failure::default()
+        }
+    }
+}
+
+/// The result of one case.
+#[derive(Clone, Debug, PartialEq)]
+pub struct CaseResult {
+    /// The rule file, when the case could be tied to one.
+    pub rule_path: Option<PathBuf>,
+    /// The rule's id, else its title.
+    pub rule_name: Option<String>,
+    /// The case file or `info.yml` the case is written in.
+    pub source: PathBuf,
+    /// Where in `source`.
+    pub location: Option<Location>,
+    /// The case's name.
+    pub case: String,
+    /// Where it comes from.
+    pub origin: Origin,
+    /// What happened.
+    pub outcome: Outcome,
+}
+
+/// Counts of outcomes.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize)]
+pub struct Summary {
+    /// Passed cases.
+    pub passed: usize,
+    /// Failed cases.
+    pub failed: usize,
+    /// Skipped cases.
+    pub skipped: usize,
+}
+
+impl Summary {
+    /// Counts `results`.
+    pub fn of(results: &[CaseResult]) -> Self {
+        let mut summary = Summary::default();
+        for result in results {
+            match result.outcome {
+                Outcome::Passed => summary.passed += 1,
+                Outcome::Failed(_) => summary.failed += 1,
+                Outcome::Skipped(_) => summary.skipped += 1,
+            }
+        }
+        summary
+    }
+}
+
+impl std::fmt::Display for Summary {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{} passed, {} failed", self.passed, self.failed)?;
+        if self.skipped > 0 {
+            write!(f, ", {} skipped", self.skipped)?;
+        }
+        Ok(())
+    }
+}
+
+enum Work {
+    Case { source: PathBuf, case: Case },
+    Regression,
+}
+
+struct Job {
+    rule: RuleEntry,
+    work: Vec<Work>,
+}
+
+/// Plans and runs every case of `corpus`. `on_job_done` is called after each
+/// rule (for a progress bar).
+pub fn run<E: Engine>(
+    engine: &E,
+    corpus: &Corpus,
+    options: &RunOptions,
+    on_job_done: &(dyn Fn() + Sync),
+) -> Vec<CaseResult> {
+    let (jobs, mut results) = plan(corpus, options);
+    let ran: Vec<Vec<CaseResult>> = jobs
+        .par_iter()
+        .map(|job| {
+            let results = run_job(engine, job, options);
+            on_job_done();
+            results
+        })
+        .collect();
+    results.extend(ran.into_iter().flatten());
+
+    // One order whatever the scheduling: by rule (or file), then where the
+    // case is written. The sort is stable, so a file's cases keep theirs.
+    results.sort_by(|a, b| {
+        let key = |r: &CaseResult| {
+            let rule = r.rule_path.clone().unwrap_or_else(|| r.source.clone());
+            (
+                rule,
+                r.source.clone(),
+                r.location.map(|l| (l.line, l.column)),
+            )
+        };
+        key(a).cmp(&key(b))
+    });
+    results
+}
+
+/// How many rule jobs [`run`] will run (for a progress bar's length).
+pub fn job_count(corpus: &Corpus, options: &RunOptions) -> usize {
+    plan(corpus, options).0.len()
+}
+
+fn plan(corpus: &Corpus, options: &RunOptions) -> (Vec<Job>, Vec<CaseResult>) {
+    let mut results: Vec<CaseResult> = corpus.errors.iter().map(input_failure).collect();
+    let mut jobs: Vec<Job> = Vec::new();
+    let mut index: HashMap<(PathBuf, usize), usize> = HashMap::new();
+    let mut job_for = |jobs: &mut Vec<Job>, rule: &RuleEntry| -> usize {
+        let key = (rule.file.path.clone(), rule.document);
+        *index.entry(key).or_insert_with(|| {
+            jobs.push(Job {
+                rule: rule.clone(),
+                work: Vec::new(),
+            });
+            jobs.len() - 1
+        })
+    };
+
+    for case_file in &corpus.case_files {
+        results.extend(case_file.errors.iter().map(input_failure));
+        let rule = match &case_file.rule {
+            Some(reference) => resolve_rule(corpus, &case_file.path, &case_file.root, reference),
+            None => Err(None),
+        };
+        let rule = match rule {
+            Ok(rule) => rule,
+            Err(error) => {
+                // Every case of the file fails: with the reason when the
+                // rule reference is bad, silently counted when the file's
+                // own errors already say there is no `rule`.
+                let message = error.as_ref().map_or_else(
+                    || "the case file names no rule".to_owned(),
+                    ToString::to_string,
+                );
+                for case in &case_file.cases {
+                    results.push(CaseResult {
+                        rule_path: None,
+                        rule_name: None,
+                        source: case_file.path.clone(),
+                        location: Some(case.span.location),
+                        case: case.name.clone(),
+                        origin: Origin::Case,
+                        outcome: Outcome::Failed(Failure::error(message.clone())),
+                    });
+                }
+                for broken in &case_file.broken {
+                    results.push(broken_result(None, &broken.name, &broken.error));
+                }
+                continue;
+            }
+        };
+
+        for broken in &case_file.broken {
+            results.push(broken_result(Some(&rule), &broken.name, &broken.error));
+        }
+        let job = job_for(&mut jobs, &rule);
+        if let Some(job) = jobs.get_mut(job) {
+            job.work
+                .extend(case_file.cases.iter().map(|case| Work::Case {
+                    source: case_file.path.clone(),
+                    case: case.clone(),
+                }));
+        }
+    }
+
+    if options.regression {
+        for rule in &corpus.rules {
+            let has_regression = rule
+                .rule()
+                .is_some_and(|r| r.header.get("regression_tests_path").is_some());
+            if has_regression {
+                let job = job_for(&mut jobs, rule);
+                if let Some(job) = jobs.get_mut(job) {
+                    job.work.push(Work::Regression);
+                }
+            }
+        }
+    }
+    (jobs, results)
+}
+
+/// The rule a case file names: a path (relative to the case file, then to
+/// its repository) or an id among the discovered rules.
+fn resolve_rule(
+    corpus: &Corpus,
+    case_path: &Path,
+    root: &Path,
+    reference: &sigma_core::span::Spanned<String>,
+) -> Result<RuleEntry, Option<InputError>> {
+    let text = reference.value.as_str();
+    let looks_like_path = text.ends_with(".yml") || text.ends_with(".yaml") || text.contains('/');
+    if !looks_like_path {
+        if let Some(rule) = corpus.rule_by_id(text) {
+            return Ok(rule.clone());
+        }
+        if let Some(rule) = mirrored_rule(case_path, root, text) {
+            return Ok(rule);
+        }
+        let message = format!(
+            "no rule with id `{text}` among the rules given (add the rules' directory \
+             to the command line, or name the rule by path)"
+        );
+        return Err(Some(InputError::at(case_path, reference.span, message)));
+    }
+
+    let base = case_path.parent().unwrap_or(Path::new("."));
+    let candidates = [base.join(text), root.join(text)];
+    let Some(path) = candidates.into_iter().find(|p| p.is_file()) else {
+        let message = format!("rule file `{text}` not found");
+        return Err(Some(InputError::at(case_path, reference.span, message)));
+    };
+    if !crate::repo::is_inside(&path, root) {
+        let message = format!("rule file `{text}` lies outside the repository");
+        return Err(Some(InputError::at(case_path, reference.span, message)));
+    }
+    if let Some(rule) = corpus.rule_by_path(&path) {
+        return Ok(rule.clone());
+    }
+    let mut rules = discover::load_rule_file(&path, root)
+        .map_err(|e| Some(InputError::at(case_path, reference.span, e.to_string())))?;
+    if rules.is_empty() {
+        return Err(Some(InputError::at(
+            case_path,
+            reference.span,
+            "no rule in that file",
+        )));
+    }
+    Ok(rules.swap_remove(0))
+}
+
+/// The rule at the path a case file mirrors (`cases/a/b.yml` ->
+/// `rules/a/b.yml` under the repository root), if it has id `id`: so that
+/// `sigma-test cases/a/b.yml` works without naming the rules' directory.
+fn mirrored_rule(case_path: &Path, root: &Path, id: &str) -> Option<RuleEntry> {
+    let absolute = crate::repo::normalise(&crate::repo::absolute(case_path));
+    let relative = absolute.strip_prefix(root).ok()?;
+    let mut parts = relative.components();
+    if parts.next()?.as_os_str() != "cases" {
+        return None;
+    }
+    let candidate = root.join("rules").join(parts.as_path());
+    let rules = discover::load_rule_file(&candidate, root).ok()?;
+    rules
+        .into_iter()
+        .find(|r| r.id().is_some_and(|mine| mine.eq_ignore_ascii_case(id)))
+}
+
+fn input_failure(error: &InputError) -> CaseResult {
+    CaseResult {
+        rule_path: None,
+        rule_name: None,
+        source: error.path.clone(),
+        location: error.span.map(|s| s.location),
+        case: "(file)".to_owned(),
+        origin: Origin::Input,
+        outcome: Outcome::Failed(Failure::error(error.message.clone())),
+    }
+}
+
+fn broken_result(rule: Option<&RuleEntry>, name: &str, error: &InputError) -> CaseResult {
+    CaseResult {
+        rule_path: rule.map(|r| r.file.path.clone()),
+        rule_name: rule.and_then(|r| r.rule().map(|r| r.display_name().to_owned())),
+        source: error.path.clone(),
+        location: error.span.map(|s| s.location),
+        case: name.to_owned(),
+        origin: Origin::Case,
+        outcome: Outcome::Failed(Failure::error(error.message.clone())),
+    }
+}
+
+/// One rule's compiled forms, by field mapping, and its log source.
+struct RuleRun<'a, E: Engine> {
+    engine: &'a E,
+    rule: &'a Rule,
+    rule_path: &'a Path,
+    coverage: Option<Coverage>,
+    key: LogSourceKey,
+    compiled: HashMap<BTreeMap<String, String>, Result<E::Compiled, String>>,
+    skip_missing_data: bool,
+}
+
+impl<E: Engine> RuleRun<'_, E> {
+    fn compiled(&mut self, fields: &BTreeMap<String, String>) -> Result<&E::Compiled, String> {
+        if !self.compiled.contains_key(fields) {
+            let result = self.engine.compile(self.rule, fields).map_err(|errors| {
+                let reasons: Vec<String> = errors
+                    .iter()
+                    .map(|e| {
+                        format!(
+                            "{}:{}: {}",
+                            self.rule_path.display(),
+                            e.span.location,
+                            e.message
+                        )
+                    })
+                    .collect();
+                format!("the rule does not compile: {}", reasons.join("; "))
+            });
+            self.compiled.insert(fields.clone(), result);
+        }
+        match self.compiled.get(fields) {
+            Some(Ok(compiled)) => Ok(compiled),
+            Some(Err(message)) => Err(message.clone()),
+            None => Err("the rule could not be compiled".to_owned()),
+        }
+    }
+
+    /// Judges `events` (from `file`, or inline when `None`) against the
+    /// expectation.
+    fn judge(
+        &mut self,
+        events: Vec<serde_json::Value>,
+        file: Option<&Path>,
+        expect: Expect,
+        count: Option<usize>,
+    ) -> Outcome {
+        let total = events.len();
+        let no_renames = BTreeMap::new();
+        let mut matched = Vec::new();
+        let mut covered = 0;
+        for (index, value) in events.into_iter().enumerate() {
+            let routed = file.is_some() && windows::system(&value).is_some();
+            let fields = if routed {
+                let Some(coverage) = &self.coverage else {
+                    return Outcome::Failed(Failure {
+                        message: format!(
+                            "logsource not mapped ({}): the rule's Windows events are unknown; \
+                             add it to a --logsources file",
+                            self.key
+                        ),
+                        file: file.map(Path::to_path_buf),
+                        ..Failure::default()
+                    });
+                };
+                match coverage.selector_for(&value) {
+                    Some(selector) => selector.fields.clone(),
+                    None => continue,
+                }
+            } else {
+                no_renames.clone()
+            };
+            covered += 1;
+
+            let engine = self.engine;
+            let event = engine.event(value);
+            let compiled = match self.compiled(&fields) {
+                Ok(compiled) => compiled,
+                Err(message) => return Outcome::Failed(Failure::error(message)),
+            };
+            match engine.matches(compiled, &event) {
+                Ok(true) => matched.push(index),
+                Ok(false) => {}
+                Err(EngineError { message, span }) => {
+                    return Outcome::Failed(Failure {
+                        message: format!(
+                            "the event could not be judged: {}:{}: {message}",
+                            self.rule_path.display(),
+                            span.location
+                        ),
+                        file: file.map(Path::to_path_buf),
+                        event_index: Some(index),
+                        ..Failure::default()
+                    })
+                }
+            }
+        }
+        verdict(expect, count, &matched, total, covered, file)
+    }
+}
+
+fn verdict(
+    expect: Expect,
+    count: Option<usize>,
+    matched: &[usize],
+    total: usize,
+    covered: usize,
+    file: Option<&Path>,
+) -> Outcome {
+    let source = file.map_or_else(|| "the event".to_owned(), |f| f.display().to_string());
+    let coverage_note = match file {
+        Some(_) if covered < total => {
+            format!(" ({total} events, {covered} of them covered by the rule's logsource)")
+        }
+        Some(_) => format!(" ({total} events)"),
+        None => String::new(),
+    };
+    let failure = |message: String, expected: String, actual: String, index: Option<usize>| {
+        Outcome::Failed(Failure {
+            message,
+            expected: Some(expected),
+            actual: Some(actual),
+            file: file.map(Path::to_path_buf),
+            event_index: index,
+        })
+    };
+
+    match (expect, count) {
+        (Expect::Match, Some(wanted)) if matched.len() != wanted => failure(
+            format!(
+                "expected exactly {wanted} matching events, got {}{coverage_note}",
+                matched.len()
+            ),
+            format!("{wanted} matches"),
+            format!("{} matches{}", matched.len(), list_indices(matched)),
+            matched.first().copied(),
+        ),
+        (Expect::Match, None) if matched.is_empty() => failure(
+            format!("expected a match, but no event of {source} matched{coverage_note}"),
+            "match".to_owned(),
+            "no-match".to_owned(),
+            None,
+        ),
+        (Expect::NoMatch, _) if !matched.is_empty() => {
+            let first = matched.first().copied();
+            let which = match file {
+                Some(_) => format!("event {} of {source} matched", first.unwrap_or_default()),
+                None => "the event matched".to_owned(),
+            };
+            failure(
+                format!("expected no match, but {which}{}", list_indices(matched)),
+                "no-match".to_owned(),
+                "match".to_owned(),
+                first,
+            )
+        }
+        _ => Outcome::Passed,
+    }
+}
+
+fn list_indices(indices: &[usize]) -> String {
+    if indices.is_empty() {
+        return String::new();
+    }
+    let shown: Vec<String> = indices.iter().take(10).map(ToString::to_string).collect();
+    let more = if indices.len() > 10 { ", ..." } else { "" };
+    format!(" (events {}{more})", shown.join(", "))
+}
+
+fn run_job<E: Engine>(engine: &E, job: &Job, options: &RunOptions) -> Vec<CaseResult> {
+    let Some(rule) = job.rule.rule() else {
+        return Vec::new();
+    };
+    let key = LogSourceKey::of(&rule.logsource);
+    let mut run = RuleRun {
+        engine,
+        rule,
+        rule_path: &job.rule.file.path,
+        coverage: options.logsources.resolve(&key),
+        key,
+        compiled: HashMap::new(),
+        skip_missing_data: options.skip_missing_data,
+    };
+    let result =
+        |source: &Path, location: Option<Location>, case: String, origin, outcome| CaseResult {
+            rule_path: Some(job.rule.file.path.clone()),
+            rule_name: Some(rule.display_name().to_owned()),
+            source: source.to_path_buf(),
+            location,
+            case,
+            origin,
+            outcome,
+        };
+
+    let mut results = Vec::new();
+    for work in &job.work {
+        match work {
+            Work::Case { source, case } => {
+                let outcome = match &case.input {
+                    CaseInput::Inline(event) => {
+                        run.judge(vec![event.clone()], None, case.expect, case.count)
+                    }
+                    CaseInput::File(path) => match events::read_file(&path.value) {
+                        Ok(events) => run.judge(events, Some(&path.value), case.expect, case.count),
+                        Err(error) => Outcome::Failed(Failure {
+                            message: error.to_string(),
+                            file: Some(path.value.clone()),
+                            event_index: error.index,
+                            ..Failure::default()
+                        }),
+                    },
+                };
+                let location = Some(case.span.location);
+                results.push(result(
+                    source,
+                    location,
+                    case.name.clone(),
+                    Origin::Case,
+                    outcome,
+                ));
+            }
+            Work::Regression => {
+                for (source, location, name, outcome) in run_regression(&mut run, &job.rule) {
+                    results.push(result(&source, location, name, Origin::Regression, outcome));
+                }
+            }
+        }
+    }
+    results
+}
+
+/// Regression data that `info.yml` or the rule names but that does not
+/// exist: a failure, unless the user runs a partial copy on purpose.
+fn missing_data(skip: bool, path: &Path) -> Outcome {
+    let message = format!(
+        "regression data missing: `{}` does not exist",
+        path.display()
+    );
+    if skip {
+        Outcome::Skipped(message)
+    } else {
+        Outcome::Failed(Failure {
+            message,
+            file: Some(path.to_path_buf()),
+            ..Failure::default()
+        })
+    }
+}
+
+type RegressionResult = (PathBuf, Option<Location>, String, Outcome);
+
+fn run_regression<E: Engine>(run: &mut RuleRun<'_, E>, entry: &RuleEntry) -> Vec<RegressionResult> {
+    let Some(node) = run.rule.header.get("regression_tests_path") else {
+        return Vec::new();
+    };
+    let Some(relative) = node.as_str().filter(|t| !t.trim().is_empty()) else {
+        let failure = Failure::error("`regression_tests_path` must be a path");
+        let source = entry.file.path.clone();
+        let location = Some(node.span.location);
+        return vec![(
+            source,
+            location,
+            "regression".into(),
+            Outcome::Failed(failure),
+        )];
+    };
+    let root = regression::rule_repo_root(&entry.file.path, relative, &entry.base);
+    let info_path = crate::repo::normalise(&root.join(relative));
+    let rule_location = Some(node.span.location);
+    if !crate::repo::is_inside(&info_path, &root) {
+        let failure = Failure::error(format!("`{relative}` lies outside the rule repository"));
+        let source = entry.file.path.clone();
+        return vec![(
+            source,
+            rule_location,
+            "regression".into(),
+            Outcome::Failed(failure),
+        )];
+    }
+    if !info_path.is_file() {
+        let source = entry.file.path.clone();
+        let outcome = missing_data(run.skip_missing_data, &info_path);
+        return vec![(source, rule_location, "regression".into(), outcome)];
+    }
+
+    let info = match regression::read_info(&info_path, &root) {
+        Ok(info) => info,
+        Err(error) => {
+            let failure = Failure::error(error.to_string());
+            return vec![(
+                info_path,
+                None,
+                "regression".into(),
+                Outcome::Failed(failure),
+            )];
+        }
+    };
+    let mut results: Vec<RegressionResult> = info
+        .errors
+        .iter()
+        .map(|e| {
+            let failure = Failure::error(e.message.clone());
+            let location = e.span.map(|s| s.location);
+            (
+                info_path.clone(),
+                location,
+                "regression".into(),
+                Outcome::Failed(failure),
+            )
+        })
+        .collect();
+    if info.tests.is_empty() && info.errors.is_empty() {
+        let reason = "info.yml lists no regression tests".to_owned();
+        results.push((
+            info_path,
+            None,
+            "regression".into(),
+            Outcome::Skipped(reason),
+        ));
+        return results;
+    }
+
+    for test in &info.tests {
+        results.extend(run_regression_test(run, &info_path, test));
+    }
+    results
+}
+
+fn run_regression_test<E: Engine>(
+    run: &mut RuleRun<'_, E>,
+    info_path: &Path,
+    test: &RegressionTest,
+) -> Vec<RegressionResult> {
+    let location = Some(test.span.location);
+    let mut files = vec![test.path.clone()];
+    let json = test.path.with_extension("json");
+    if test.path.is_file() && json.is_file() && json != test.path {
+        files.push(json);
+    }
+
+    let mut results = Vec::new();
+    for file in files {
+        let extension = file
+            .extension()
+            .map_or(String::new(), |e| e.to_string_lossy().into());
+        let name = format!("{} (.{extension})", test.name);
+        let outcome = if !file.is_file() {
+            missing_data(run.skip_missing_data, &file)
+        } else {
+            match events::read_file(&file) {
+                Ok(events) => run.judge(events, Some(&file), Expect::Match, test.match_count),
+                Err(error) => Outcome::Failed(Failure {
+                    message: error.to_string(),
+                    file: Some(file.clone()),
+                    event_index: error.index,
+                    ..Failure::default()
+                }),
+            }
+        };
+        results.push((info_path.to_path_buf(), location, name, outcome));
+    }
+    results
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use sigma_core::rule::{DetectionBody, SigmaFile};
+    use sigma_core::span::Span;
+
+    /// A deliberately tiny engine for the runner's own logic: a rule
+    /// matches when every `field: value` of its first search identifier
+    /// equals the event's field (through the renames). The real matcher is
+    /// tested in sigma-core and end to end in `tests/`.
+    struct EqualityEngine;
+
+    impl Engine for EqualityEngine {
+        type Compiled = Vec<(String, String)>;
+        type Event = serde_json::Value;
+
+        fn compile(
+            &self,
+            rule: &Rule,
+            fields: &BTreeMap<String, String>,
+        ) -> Result<Self::Compiled, Vec<EngineError>> {
+            let Some(DetectionBody::Map { items, .. }) =
+                rule.detection.identifiers.first().map(|i| &i.body)
+            else {
+                return Err(vec![EngineError {
+                    message: "only a map".into(),
+                    span: Span::default(),
+                }]);
+            };
+            Ok(items
+                .iter()
+                .filter_map(|item| {
+                    let field = item.field.as_ref()?.value.clone();
+                    let field = fields.get(&field).cloned().unwrap_or(field);
+                    Some((field, item.values.first()?.text().to_owned()))
+                })
+                .collect())
+        }
+
+        fn event(&self, value: serde_json::Value) -> Self::Event {
+            value
+        }
+
+        fn matches(&self, rule: &Self::Compiled, event: &Self::Event) -> Result<bool, EngineError> {
+            Ok(rule.iter().all(|(field, wanted)| {
+                event.get(field).is_some_and(|v| match v {
+                    serde_json::Value::String(s) => s.eq_ignore_ascii_case(wanted),
+                    other => wanted.as_str() == other.to_string().as_str(),
+                })
+            }))
+        }
+    }
+
+    fn rule(text: &str) -> RuleRun<'static, EqualityEngine> {
+        let file = Box::leak(Box::new(SigmaFile::parse("r.yml", text.to_owned())));
+        let rule = file.rules().next().unwrap();
+        let key = LogSourceKey::of(&rule.logsource);
+        RuleRun {
+            engine: &EqualityEngine,
+            rule,
+            rule_path: Path::new("r.yml"),
+            coverage: LogSourceMap::default_windows().resolve(&key),
+            key,
+            compiled: HashMap::new(),
+            skip_missing_data: false,
+        }
+    }
+
+    const PROCESS_RULE: &str = "title: t
+logsource: {product: windows, category: process_creation}
+detection:
+  selection: {Image: 'C:\\x.exe'}
+  condition: selection
+";
+
+    fn windows_event(channel: &str, id: u64, data: serde_json::Value) -> serde_json::Value {
+        windows::flatten(serde_json::json!({"Event": {
+            "System": {"EventID": id, "Channel": channel}, "EventData": data}}))
+    }
+
+    #[test]
+    fn file_events_are_routed_and_renamed() {
+        let mut run = rule(PROCESS_RULE);
+        let sysmon = "Microsoft-Windows-Sysmon/Operational";
+        let events = vec![
+            windows_event(sysmon, 1, serde_json::json!({"Image": "c:\\x.exe"})),
+            windows_event(sysmon, 3, serde_json::json!({"Image": "C:\\x.exe"})),
+            windows_event(
+                "Security",
+                4688,
+                serde_json::json!({"NewProcessName": "C:\\x.exe"}),
+            ),
+        ];
+        let file = Path::new("e.json");
+        assert_eq!(
+            run.judge(events.clone(), Some(file), Expect::Match, Some(2)),
+            Outcome::Passed
+        );
+
+        let Outcome::Failed(failure) = run.judge(events, Some(file), Expect::Match, Some(3)) else {
+            panic!("three matches are not expected");
+        };
+        assert_eq!(
+            failure.message,
+            "expected exactly 3 matching events, got 2 (3 events, 2 of them covered by the \
+             rule's logsource)"
+        );
+        assert_eq!(failure.actual.as_deref(), Some("2 matches (events 0, 2)"));
+    }
+
+    #[test]
+    fn inline_events_are_not_routed() {
+        let mut run = rule(PROCESS_RULE);
+        let event = serde_json::json!({"Image": "C:\\x.exe"});
+        assert_eq!(
+            run.judge(vec![event.clone()], None, Expect::Match, None),
+            Outcome::Passed
+        );
+        let Outcome::Failed(failure) = run.judge(vec![event], None, Expect::NoMatch, None) else {
+            panic!("the event matches");
+        };
+        assert_eq!(
+            failure.message,
+            "expected no match, but the event matched (events 0)"
+        );
+    }
+
+    #[test]
+    fn an_unmapped_logsource_is_reported_for_windows_events() {
+        let mut run = rule(
+            "title: t\nlogsource: {product: windows, category: file_access}\n\
+             detection: {selection: {a: 1}, condition: selection}\n",
+        );
+        let event = windows_event("Security", 4663, serde_json::json!({"a": 1}));
+        let Outcome::Failed(failure) =
+            run.judge(vec![event], Some(Path::new("e.evtx")), Expect::Match, None)
+        else {
+            panic!("not mapped");
+        };
+        assert!(
+            failure
+                .message
+                .starts_with("logsource not mapped (product: windows, category: file_access)"),
+            "{}",
+            failure.message
+        );
+        let generic = serde_json::json!({"a": 1});
+        let outcome = run.judge(
+            vec![generic],
+            Some(Path::new("e.json")),
+            Expect::Match,
+            None,
+        );
+        assert_eq!(outcome, Outcome::Passed);
+    }
+
+    #[test]
+    fn compile_errors_fail_the_case_with_the_rule_location() {
+        let mut run =
+            rule("title: t\nlogsource: {product: x}\ndetection:\n  k: [a]\n  condition: k\n");
+        let Outcome::Failed(failure) =
+            run.judge(vec![serde_json::json!({})], None, Expect::Match, None)
+        else {
+            panic!("does not compile");
+        };
+        assert_eq!(
+            failure.message,
+            "the rule does not compile: r.yml:0:0: only a map"
+        );
+    }
+
+    #[test]
+    fn missing_data_fails_unless_skipped_on_purpose() {
+        let path = Path::new("regression_data/x/info.yml");
+        let message = "regression data missing: `regression_data/x/info.yml` does not exist";
+        assert_eq!(
+            missing_data(true, path),
+            Outcome::Skipped(message.to_owned())
+        );
+        let Outcome::Failed(failure) = missing_data(false, path) else {
+            panic!("a failure by default");
+        };
+        assert_eq!(failure.message, message);
+    }
+
+    #[test]
+    fn summary_line() {
+        let summary = Summary {
+            passed: 3,
+            failed: 1,
+            skipped: 0,
+        };
+        assert_eq!(summary.to_string(), "3 passed, 1 failed");
+        let summary = Summary {
+            passed: 3,
+            failed: 0,
+            skipped: 2,
+        };
+        assert_eq!(summary.to_string(), "3 passed, 0 failed, 2 skipped");
+    }
+}
