@@ -135,13 +135,31 @@ pub struct CheckMeta {
 }
 
 impl CheckMeta {
-    /// The first line of the "What it does" section: a one-line summary.
-    pub fn summary(&self) -> &'static str {
-        self.docs
+    /// The first sentence of "What it does": a one-line summary.
+    pub fn summary(&self) -> String {
+        let paragraph: Vec<&str> = self
+            .docs
             .lines()
             .map(str::trim)
-            .find(|line| !line.is_empty() && !line.starts_with('#'))
-            .unwrap_or("")
+            .skip_while(|line| line.is_empty() || line.starts_with('#'))
+            .take_while(|line| !line.is_empty())
+            .collect();
+        let text = paragraph.join(" ");
+        match text.find(". ") {
+            Some(end) => text[..=end].to_owned(),
+            None => text,
+        }
+    }
+
+    /// The doc block as Markdown, without the space `///` leaves at the
+    /// start of every line.
+    pub fn markdown(&self) -> String {
+        let mut text = String::with_capacity(self.docs.len());
+        for line in self.docs.lines() {
+            text.push_str(line.strip_prefix(' ').unwrap_or(line));
+            text.push('\n');
+        }
+        text
     }
 }
 

@@ -31,7 +31,11 @@ pub const FILE_NAME: &str = ".sigma-lint.yml";
 
 /// Why a configuration file cannot be used.
 #[derive(Debug, thiserror::Error)]
-#[error("{path}:{line}:{column}: {message}", line = span.location.line, column = span.location.column)]
+#[error(
+    "{path}:{line}:{column}: {message}",
+    line = span.location.line,
+    column = span.location.column
+)]
 pub struct ConfigError {
     /// The file.
     pub path: PathBuf,

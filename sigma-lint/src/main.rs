@@ -27,7 +27,8 @@ struct Cli {
     #[arg(long, value_enum, default_value = "pretty")]
     format: Format,
 
-    /// The lowest severity that makes the run fail (exit 1).
+    /// The lowest severity that makes the run fail (exit 1); default
+    /// `warning`, so informational findings are shown but do not fail.
     #[arg(long, value_parser = parse_severity)]
     fail_level: Option<Severity>,
 
@@ -106,13 +107,20 @@ fn list_checks(check: Option<&str>) -> ExitCode {
                 sigma_lint::check::Scope::Spec => "spec",
                 sigma_lint::check::Scope::SigmaHq => "sigmahq",
             };
+            let group = match meta.group {
+                sigma_lint::check::Group::Correctness => "correctness",
+                sigma_lint::check::Group::Suspicious => "suspicious",
+                sigma_lint::check::Group::Convention => "convention",
+                sigma_lint::check::Group::Pedantic => "pedantic (off)",
+            };
             let _ = writeln!(
                 out,
-                "{}  {:<28} {:<8} {:<8} {}",
+                "{}  {:<28} {:<8} {:<8} {:<15} {}",
                 meta.code,
                 meta.name,
                 meta.severity.as_str(),
                 scope,
+                group,
                 meta.summary()
             );
         }
@@ -132,7 +140,7 @@ fn list_checks(check: Option<&str>) -> ExitCode {
                 meta.scope,
                 meta.fix
             );
-            let _ = write!(out, "{}", meta.docs);
+            let _ = write!(out, "{}", meta.markdown());
             ExitCode::SUCCESS
         }
         None => {
@@ -207,7 +215,7 @@ fn run(cli: &Cli) -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    let fail_level = fail_level.unwrap_or(Severity::Info);
+    let fail_level = fail_level.unwrap_or(Severity::Warning);
 
     let (paths, errors) = lint::discover(&cli.paths);
     for (path, error) in &errors {

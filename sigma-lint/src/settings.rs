@@ -128,6 +128,9 @@ pub struct Settings {
 
 /// Whether `selector` (a code, a code prefix or a name) names `meta`.
 pub fn selects(selector: &str, meta: &CheckMeta) -> bool {
+    if selector.is_empty() {
+        return false;
+    }
     selector == "all"
         || selector == meta.name
         || meta.code.starts_with(selector)

@@ -199,7 +199,8 @@ mod tests {
 
     #[test]
     fn maps_validators_exclusions_and_options() {
-        let text = "validators:\n  - all\n  - -sigmahq_filename_prefix\n  - -tlptag\n  - -escaped_wildcard\n\
+        let text = "validators:\n  - all\n  - -sigmahq_filename_prefix\n  - -tlptag\n  \
+                    - -escaped_wildcard\n\
                     exclusions:\n  abc: attacktag\n  abc: [sigmahq_title_end]\n\
                     config:\n  filename_length:\n    min_size: 10\n    max_size: 70\n";
         let mut settings = Settings::default();

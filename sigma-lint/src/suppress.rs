@@ -86,7 +86,8 @@ mod tests {
     fn comments_silence_their_line_the_next_line_or_the_file() {
         let meta = checks::find("C004").map(|c| c.meta()).expect("registered");
         let other = checks::find("C009").map(|c| c.meta()).expect("registered");
-        let text = "id: x  # sigma-lint: ignore[C004]\n# sigma-lint: ignore[invalid-status-or-level]\nlevel: y\n";
+        let text = "id: x  # sigma-lint: ignore[C004]\n\
+                    # sigma-lint: ignore[invalid-status-or-level]\nlevel: y\n";
         let found = Suppressions::scan(text);
         assert!(found.covers(meta, 1));
         assert!(!found.covers(other, 1));

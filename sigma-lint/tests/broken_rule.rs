@@ -84,3 +84,33 @@ fn one_located_finding_per_fault() {
     assert_eq!(outcome.files, 4);
     assert!(!found.iter().any(|(file, ..)| file == "good.yml"));
 }
+
+/// Every prefix of a rule (a file cut off anywhere) is linted by every
+/// check without a panic, and every finding still has a place.
+#[test]
+fn truncated_files_never_panic() {
+    use std::path::Path;
+    use std::sync::Arc;
+
+    use sigma_core::rule::SigmaFile;
+    use sigma_lint::settings::Preset;
+
+    let settings = Settings {
+        preset: Preset::SigmaHq,
+        select: vec!["all".into()],
+        ..Settings::default()
+    };
+    let text = format!("{BROKEN}---\n{GOOD}tags: [attack.t1562.001, attack.Execution]\n");
+    let mut cut = 0;
+    for (at, _) in text.char_indices().step_by(3) {
+        let prefix = &text[..at];
+        let path: Arc<Path> = Arc::from(Path::new("rules/proc_creation_win_cut.yml"));
+        let file = SigmaFile::parse("rules/proc_creation_win_cut.yml", prefix);
+        for f in lint::lint_files(&[(path, file)], &settings, checks::ALL) {
+            assert!(f.line() >= 1 && f.column() >= 1, "{f:?}");
+            assert!(f.span.end <= prefix.len(), "{f:?}");
+        }
+        cut += 1;
+    }
+    assert!(cut > 200);
+}

@@ -153,3 +153,62 @@ pub(crate) fn items(
     }
     found
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn codes_and_names_are_unique_and_well_formed() {
+        let metas: Vec<&CheckMeta> = metas().collect();
+        for (i, meta) in metas.iter().enumerate() {
+            assert!(
+                meta.code.starts_with(meta.family.letter()),
+                "{} is not in its family",
+                meta.code
+            );
+            assert_eq!(meta.code.len(), 4, "{}", meta.code);
+            let kebab = meta
+                .name
+                .bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-');
+            assert!(kebab, "{} is not kebab-case", meta.name);
+            for other in &metas[..i] {
+                assert_ne!(meta.code, other.code, "code used twice");
+                assert_ne!(meta.name, other.name, "name used twice");
+            }
+            assert!(find(meta.code).is_some() && find(meta.name).is_some());
+        }
+    }
+
+    #[test]
+    fn every_doc_block_has_every_section_in_order() {
+        const SECTIONS: &[&[&str]] = &[
+            &["## What it does"],
+            &["## Why it matters", "## Why you might want it"],
+            &["## Example"],
+            &["## Write instead"],
+            &["## Fix"],
+            &["## Options"],
+            &["## Known problems"],
+            &["## References"],
+        ];
+        for meta in metas() {
+            let mut from = 0;
+            for alternatives in SECTIONS {
+                let found = alternatives
+                    .iter()
+                    .filter_map(|heading| meta.docs[from..].find(heading).map(|at| from + at))
+                    .min();
+                let Some(at) = found else {
+                    panic!(
+                        "{} ({}): no `{}` section after byte {from}",
+                        meta.code, meta.name, alternatives[0]
+                    );
+                };
+                from = at + 1;
+            }
+            assert!(!meta.summary().is_empty(), "{} has no summary", meta.code);
+        }
+    }
+}

@@ -16,7 +16,10 @@ pub fn to_json(f: &Finding) -> serde_json::Value {
     let labels: Vec<_> = f
         .labels
         .iter()
-        .map(|l| json!({"line": l.span.location.line, "column": l.span.location.column, "text": l.text}))
+        .map(|l| {
+            let at = l.span.location;
+            json!({"line": at.line, "column": at.column, "text": l.text})
+        })
         .collect();
     let related: Vec<_> = f
         .related

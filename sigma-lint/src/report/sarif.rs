@@ -21,7 +21,7 @@ impl Reporter for Sarif {
                     "id": m.code,
                     "name": m.name,
                     "shortDescription": {"text": m.summary()},
-                    "fullDescription": {"text": m.docs},
+                    "fullDescription": {"text": m.markdown()},
                     "defaultConfiguration": {"level": sarif_level(m.severity)},
                     "properties": {"family": m.family, "group": m.group, "scope": m.scope},
                 })
@@ -41,7 +41,11 @@ impl Reporter for Sarif {
                     .labels
                     .iter()
                     .map(|l| (f.path.display().to_string(), l.span, l.text.clone()))
-                    .chain(f.related.iter().map(|r| (r.path.display().to_string(), r.span, r.text.clone())))
+                    .chain(
+                        f.related
+                            .iter()
+                            .map(|r| (r.path.display().to_string(), r.span, r.text.clone())),
+                    )
                     .enumerate()
                     .map(|(id, (path, span, text))| {
                         json!({
@@ -49,7 +53,10 @@ impl Reporter for Sarif {
                             "message": {"text": text},
                             "physicalLocation": {
                                 "artifactLocation": {"uri": uri(&path)},
-                                "region": {"startLine": span.location.line, "startColumn": span.location.column},
+                                "region": {
+                                    "startLine": span.location.line,
+                                    "startColumn": span.location.column,
+                                },
                             },
                         })
                     })

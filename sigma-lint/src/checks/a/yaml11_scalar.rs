@@ -116,6 +116,14 @@ fn walk(cx: &FileContext<'_>, node: &Node, out: &mut Vec<Finding>) {
 
 /// What YAML 1.1 reads `text` as, when that differs from YAML 1.2.
 fn yaml11_reading(text: &str) -> Option<&'static str> {
+    // Every differing reading starts with a digit, a sign or y/n/o; most
+    // scalars in a rule are words and paths, so this settles them at once.
+    let first = text.bytes().next()?;
+    if !(first.is_ascii_digit()
+        || matches!(first, b'-' | b'+' | b'y' | b'Y' | b'n' | b'N' | b'o' | b'O'))
+    {
+        return None;
+    }
     const BOOLS: &[&str] = &[
         "y", "Y", "yes", "Yes", "YES", "n", "N", "no", "No", "NO", "on", "On", "ON", "off", "Off",
         "OFF",

@@ -78,6 +78,11 @@ impl Check for DocumentStructure {
                 );
             }
             for problem in &header.problems {
+                // A v1 part takes its condition from the `action: global`
+                // document.
+                if v1 && problem.message.contains("no `condition`") {
+                    continue;
+                }
                 let mut finding = cx.finding(&Self::META, problem.span, problem.message.clone());
                 for (text, span) in &problem.related {
                     finding = finding.label(*span, text.clone());

@@ -50,7 +50,14 @@ impl Check for MissingTitle {
     }
 
     fn check_file(&self, cx: &FileContext<'_>, out: &mut Vec<Finding>) {
-        for document in sigma_documents(cx) {
+        // Only the first part of a v1 collection (`action: global`) carries
+        // the title the others share.
+        let count = if crate::checks::is_v1_collection(cx) {
+            1
+        } else {
+            usize::MAX
+        };
+        for document in sigma_documents(cx).take(count) {
             let header = document.header();
             match &header.title {
                 Some(title) if title.value.trim().is_empty() => {

@@ -135,7 +135,8 @@ mod tests {
 
     #[test]
     fn outdated_tags_name_their_replacement() {
-        let source = "title: t\ntags:\n  - attack.defense-evasion\n  - attack.t1562.001\n  - attack.credential_access\n";
+        let source = "title: t\ntags:\n  - attack.defense-evasion\n  - attack.t1562.001\n  \
+                      - attack.credential_access\n";
         let found = findings_of("D005", source);
         assert_eq!(found.len(), 3);
         assert!(

@@ -66,9 +66,16 @@ impl Check for UnknownAttackTag {
                         cx.finding(
                             &Self::META,
                             tag.span,
-                            format!("`{}` names nothing in MITRE ATT&CK {}", tag.value, attack::VERSION),
+                            format!(
+                                "`{}` names nothing in MITRE ATT&CK {}",
+                                tag.value,
+                                attack::VERSION
+                            ),
                         )
-                        .help("use a tactic short name (`attack.execution`) or an id (`attack.t1059.001`)"),
+                        .help(
+                            "use a tactic short name (`attack.execution`) \
+                             or an id (`attack.t1059.001`)",
+                        ),
                     );
                 }
             }

@@ -80,7 +80,8 @@ mod tests {
 
     #[test]
     fn operator_prefixes() {
-        let source = "title: t\ndetection:\n  selection: {a: 1}\n  notepad_child: {b: 1}\n  condition: selection and not notepad_child\n";
+        let source = "title: t\ndetection:\n  selection: {a: 1}\n  notepad_child: {b: 1}\n  \
+                      condition: selection and not notepad_child\n";
         let found = findings_of("G005", source);
         assert_eq!(found.len(), 1);
         assert!(found[0].message.contains("`notepad_child`"));

@@ -92,7 +92,8 @@ mod tests {
 
     #[test]
     fn every_identifier_is_used() {
-        let source = "title: t\ndetection:\n  selection: {a: 1}\n  filter_admin: {b: 1}\n  condition: selection\n";
+        let source = "title: t\ndetection:\n  selection: {a: 1}\n  filter_admin: {b: 1}\n  \
+                      condition: selection\n";
         let found = findings_of("G004", source);
         assert_eq!((found[0].line(), found[0].column()), (4, 3));
         let good = source.replace(
