@@ -78,7 +78,7 @@ struct QualityArgs {
     fuzz: bool,
 
     /// Inputs drawn per property and rule.
-    #[arg(long, value_name = "N", default_value_t = 32)]
+    #[arg(long, value_name = "N", default_value_t = 16)]
     fuzz_cases: u32,
 
     /// Seed of the fuzzer (same seed, same run).

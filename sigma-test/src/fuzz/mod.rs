@@ -54,7 +54,7 @@ pub struct FuzzOptions {
 
 impl Default for FuzzOptions {
     fn default() -> Self {
-        FuzzOptions { cases: 32, seed: 0 }
+        FuzzOptions { cases: 16, seed: 0 }
     }
 }
 
