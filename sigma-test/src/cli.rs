@@ -2,7 +2,7 @@
 //! other modules; this one only connects them.
 
 use std::io::{IsTerminal, Write};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use clap::{Args, Parser, Subcommand};
@@ -70,20 +70,21 @@ struct TestArgs {
 
 /// Fuzzing, coverage and mutation, after the cases. With `--format json`
 /// their reports go to stderr, so that stdout stays one JSON document.
-#[derive(Debug, Args)]
+/// `.sigma-test.yml` in the current directory may set them for a repo.
+#[derive(Clone, Debug, Args)]
 struct QualityArgs {
     /// Fuzz every rule's condition: it can match, each filter can apply,
     /// each selection matters, irrelevant changes change nothing.
     #[arg(long)]
     fuzz: bool,
 
-    /// Inputs drawn per property and rule.
-    #[arg(long, value_name = "N", default_value_t = 16)]
-    fuzz_cases: u32,
+    /// Inputs drawn per property and rule [default: 16].
+    #[arg(long, value_name = "N")]
+    fuzz_cases: Option<u32>,
 
-    /// Seed of the fuzzer (same seed, same run).
-    #[arg(long, value_name = "SEED", default_value_t = 0)]
-    seed: u64,
+    /// Seed of the fuzzer (same seed, same run) [default: 0].
+    #[arg(long, value_name = "SEED")]
+    seed: Option<u64>,
 
     /// Report which selection values and filters the cases exercise.
     #[arg(long)]
@@ -108,6 +109,19 @@ struct QualityArgs {
     /// Fail when the mutation score is below PERCENT (implies --mutate).
     #[arg(long, value_name = "PERCENT")]
     min_mutation_score: Option<f64>,
+}
+
+impl QualityArgs {
+    /// The flags, with the repository's config where a flag is not given.
+    fn with_config(&self, config: &crate::config::RepoConfig) -> QualityArgs {
+        let mut out = self.clone();
+        out.fuzz |= config.fuzz.unwrap_or(false);
+        out.fuzz_cases = out.fuzz_cases.or(config.fuzz_cases);
+        out.seed = out.seed.or(config.seed);
+        out.min_coverage = out.min_coverage.or(config.min_coverage);
+        out.min_mutation_score = out.min_mutation_score.or(config.min_mutation_score);
+        out
+    }
 }
 
 #[derive(Debug, Args)]
@@ -290,7 +304,14 @@ fn run_tests<E: Engine>(engine: &E, args: &TestArgs, logsources: LogSourceMap) -
             bar.inc(1);
         }
     };
-    let quality = &args.quality;
+    let quality = match crate::config::RepoConfig::read(Path::new(".")) {
+        Ok(config) => args.quality.with_config(&config),
+        Err(message) => {
+            eprintln!("sigma-test: {message}");
+            return EXIT_ERROR;
+        }
+    };
+    let quality = &quality;
     let coverage = (quality.coverage || quality.min_coverage.is_some())
         .then(crate::coverage::CoverageEngine::default);
     let results = match &coverage {
@@ -348,8 +369,10 @@ fn run_quality(
     let mut failed = false;
     if quality.fuzz {
         let fuzz = crate::fuzz::FuzzOptions {
-            cases: quality.fuzz_cases,
-            seed: quality.seed,
+            cases: quality
+                .fuzz_cases
+                .unwrap_or(crate::fuzz::FuzzOptions::default().cases),
+            seed: quality.seed.unwrap_or_default(),
         };
         failed |= crate::quality::fuzz_corpus(corpus, &fuzz, out)? > 0;
     }
