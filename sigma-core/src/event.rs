@@ -6,7 +6,9 @@
 //! when it is built, so that hundreds of case-insensitive comparisons per
 //! event reuse one folded copy instead of folding the text each time.
 
-use serde_json::Value;
+use std::sync::OnceLock;
+
+use serde_json::{Map, Value};
 
 use crate::value::fold;
 
@@ -15,35 +17,98 @@ use crate::value::fold;
 pub const MAX_DEPTH: usize = 64;
 
 /// One event: a JSON object plus a folded copy of its strings.
+///
+/// The top-level fields are kept as a list with a hash of each key, which
+/// makes a lookup a scan of a few contiguous words instead of hashing the
+/// name with SipHash in the object's map: a matcher looks fields up
+/// hundreds of times per event. The whole object is rebuilt from them only
+/// when [`value`](Event::value) is first asked for.
 #[derive(Debug)]
 pub struct Event {
-    value: Value,
+    fields: Vec<(String, Value)>,
+    hashes: Box<[u64]>,
+    /// The event as one value: set at once for an event that is not an
+    /// object, built on demand from `fields` otherwise.
+    whole: OnceLock<Value>,
     /// `(address of a string's bytes, its folded text)`, sorted by address,
     /// only for strings whose folded form differs. The strings live on the
-    /// heap inside `value`, which is never mutated, so the addresses stay
-    /// valid for the life of the event (moving the `Event` moves no string).
+    /// heap inside `fields` (or `whole` for a non-object event), which are
+    /// never mutated, so the addresses stay valid for the life of the event
+    /// (moving the `Event` moves no string).
     folded: Vec<(usize, Box<str>)>,
 }
 
 impl Event {
     /// Wraps `value` (normally a JSON object) and folds its strings.
     pub fn new(value: Value) -> Event {
+        let (fields, whole) = match value {
+            Value::Object(map) => (map.into_iter().collect::<Vec<_>>(), OnceLock::new()),
+            other => (Vec::new(), OnceLock::from(other)),
+        };
+        let hashes = fields.iter().map(|(key, _)| hash(key)).collect();
         let mut folded = Vec::new();
-        collect_folded(&value, 0, &mut folded);
+        for (_, value) in &fields {
+            collect_folded(value, 1, &mut folded);
+        }
+        if let Some(value) = whole.get() {
+            collect_folded(value, 0, &mut folded);
+        }
         folded.sort_unstable_by_key(|(address, _)| *address);
-        Event { value, folded }
+        Event {
+            fields,
+            hashes,
+            whole,
+            folded,
+        }
     }
 
     /// The whole event.
     pub fn value(&self) -> &Value {
-        &self.value
+        self.whole.get_or_init(|| {
+            Value::Object(self.fields.iter().cloned().collect::<Map<String, Value>>())
+        })
     }
 
     /// The value of `field`: the exact key if present, else a walk through
     /// nested objects along the dots of the name (`a.b.c`, or a key `b.c`
     /// inside `a`).
     pub fn get(&self, field: &str) -> Option<&Value> {
-        lookup(&self.value, field, 0)
+        if let Some(found) = self.top(field) {
+            return Some(found);
+        }
+
+        // Try every split at a dot, shortest head first: `a.b.c` may be
+        // `a` -> `b.c`, or `a.b` -> `c`.
+        for (at, _) in field.match_indices('.') {
+            let (head, rest) = (&field[..at], &field[at + 1..]);
+            if let Some(inner) = self.top(head) {
+                if let Some(found) = lookup(inner, rest, 1) {
+                    return Some(found);
+                }
+            }
+        }
+        None
+    }
+
+    /// The top-level values (or the event itself if it is not an object),
+    /// for searches over every value. Walk these rather than
+    /// [`value`](Event::value), whose strings are copies.
+    pub(crate) fn top_level(&self) -> impl Iterator<Item = &Value> {
+        let whole = if self.fields.is_empty() {
+            self.whole.get()
+        } else {
+            None
+        };
+        self.fields.iter().map(|(_, v)| v).chain(whole)
+    }
+
+    fn top(&self, key: &str) -> Option<&Value> {
+        let wanted = hash(key);
+        self.hashes
+            .iter()
+            .zip(&self.fields)
+            .find(|(h, (k, _))| **h == wanted && k == key)
+            .map(|(_, (_, v))| v)
     }
 
     /// The folded (lowercased) form of `text`, which must be a string held
@@ -63,7 +128,7 @@ impl Event {
 impl Clone for Event {
     /// Clones fold again: the copy's strings live at new addresses.
     fn clone(&self) -> Self {
-        Event::new(self.value.clone())
+        Event::new(self.value().clone())
     }
 }
 
@@ -71,6 +136,13 @@ impl From<Value> for Event {
     fn from(value: Value) -> Self {
         Event::new(value)
     }
+}
+
+/// FNV-1a: field names are short, and this is a fraction of SipHash's cost.
+fn hash(key: &str) -> u64 {
+    key.bytes().fold(0xcbf2_9ce4_8422_2325, |h, b| {
+        (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
+    })
 }
 
 fn collect_folded(value: &Value, depth: usize, out: &mut Vec<(usize, Box<str>)>) {

@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use serde::Serialize;
 use sigma_core::rule::{SigmaDocument, SigmaFile};
-use sigma_core::span::Span;
+use sigma_core::span::{Span, Spanned};
 
 use crate::finding::{Finding, Severity};
 use crate::settings::Settings;
@@ -177,10 +177,70 @@ impl<'a> FileContext<'a> {
     }
 }
 
+/// What cross-rule checks know of one file: its text and each document's
+/// keys. The parsed tree is not kept, so a large corpus is linted file by
+/// file and memory stays flat.
+#[derive(Debug)]
+pub struct CorpusFile {
+    /// The file.
+    pub path: Arc<Path>,
+    /// Its text, for findings that quote it.
+    pub source: Arc<str>,
+    /// Its documents, in order.
+    pub documents: Vec<DocumentKeys>,
+}
+
+/// The keys of one document that rules are compared by.
+#[derive(Debug)]
+pub struct DocumentKeys {
+    /// Where the document starts.
+    pub span: Span,
+    /// `id`.
+    pub id: Option<Spanned<String>>,
+    /// `title`.
+    pub title: Option<Spanned<String>>,
+    /// `name`.
+    pub name: Option<Spanned<String>>,
+}
+
+impl CorpusFile {
+    /// The summary of a parsed file.
+    pub fn of(path: &Arc<Path>, file: &SigmaFile) -> Self {
+        let documents = file
+            .documents
+            .iter()
+            .map(|d| {
+                let header = d.header();
+                DocumentKeys {
+                    span: header.span,
+                    id: header.id.clone(),
+                    title: header.title.clone(),
+                    name: header.name.clone(),
+                }
+            })
+            .collect();
+        CorpusFile {
+            path: Arc::clone(path),
+            source: Arc::clone(&file.source),
+            documents,
+        }
+    }
+
+    /// The id of the document that holds byte `offset`.
+    pub fn rule_id_at(&self, offset: usize) -> Option<&str> {
+        self.documents
+            .iter()
+            .take_while(|d| d.span.start <= offset)
+            .last()
+            .and_then(|d| d.id.as_ref())
+            .map(|id| id.value.as_str())
+    }
+}
+
 /// Every file of the run, for checks that compare rules with each other.
 pub struct Corpus<'a> {
     /// The files, in a stable order (sorted by path).
-    pub files: &'a [(Arc<Path>, SigmaFile)],
+    pub files: &'a [CorpusFile],
     /// The run's settings.
     pub settings: &'a Settings,
 }

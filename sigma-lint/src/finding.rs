@@ -31,6 +31,10 @@ impl Severity {
     }
 
     /// Parses `error`, `warning` or `info` (also `note`, `advice`).
+    ///
+    /// pySigma's issue severities map as SigmaHQ users expect when they
+    /// carry a configuration over: `high` → error, `medium` → warning,
+    /// `low` → info.
     pub fn parse(text: &str) -> Option<Self> {
         match text.to_ascii_lowercase().as_str() {
             "error" | "high" => Some(Severity::Error),

@@ -1,6 +1,7 @@
 //! The run: discover files, parse them in parallel, run the checks, then
 //! the cross-rule checks, then apply configuration to what was found.
 
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -8,7 +9,7 @@ use rayon::prelude::*;
 use sigma_core::rule::SigmaFile;
 use sigma_core::span::{Location, Span};
 
-use crate::check::{Check, Corpus, FileContext};
+use crate::check::{Check, Corpus, CorpusFile, FileContext};
 use crate::checks::a::unreadable_file::UnreadableFile;
 use crate::finding::Finding;
 use crate::settings::Settings;
@@ -18,7 +19,8 @@ use crate::suppress::Suppressions;
 pub const MAX_FILE_BYTES: u64 = 8 * 1024 * 1024;
 
 /// Finds the rule files under `paths`: every `*.yml` and `*.yaml` below a
-/// directory, and every path given as a file whatever its name. Sorted, so
+/// directory (hidden ones skipped), and every path given as a file whatever
+/// its name. Sorted, so
 /// output and cross-rule checks do not depend on the file system's order.
 pub fn discover(paths: &[PathBuf]) -> (Vec<PathBuf>, Vec<(PathBuf, String)>) {
     let mut files = Vec::new();
@@ -32,7 +34,13 @@ pub fn discover(paths: &[PathBuf]) -> (Vec<PathBuf>, Vec<(PathBuf, String)>) {
             errors.push((path.clone(), "no such file or directory".to_owned()));
             continue;
         }
-        for entry in walkdir::WalkDir::new(path).follow_links(false) {
+        // Hidden files and folders (`.github/`, `.sigma-lint.yml`) are
+        // tooling, not rules.
+        let walk = walkdir::WalkDir::new(path)
+            .follow_links(false)
+            .into_iter()
+            .filter_entry(|e| e.depth() == 0 || !e.file_name().to_string_lossy().starts_with('.'));
+        for entry in walk {
             match entry {
                 Ok(entry) if entry.file_type().is_file() && is_rule_file(entry.path()) => {
                     files.push(entry.into_path());
@@ -98,37 +106,47 @@ pub fn lint_paths(paths: &[PathBuf], settings: &Settings, checks: &[&dyn Check])
 }
 
 /// As [`lint_paths`], calling `progress` once per file read.
+///
+/// Each file is read, parsed and checked on one thread, and only its
+/// findings and [`CorpusFile`] summary are kept: the trees of 4,000 rules
+/// are never in memory at once.
 pub fn lint_paths_with_progress(
     paths: &[PathBuf],
     settings: &Settings,
     checks: &[&dyn Check],
     progress: &(dyn Fn() + Sync),
 ) -> Outcome {
-    let loaded: Vec<Result<SigmaFile, Box<Finding>>> = paths
+    let enabled = enabled(settings, checks);
+    let per_file: Vec<(Vec<Finding>, Option<CorpusFile>)> = paths
         .par_iter()
-        .map(|p| {
-            let file = load(p);
+        .map(|path| {
+            let result = match load(path) {
+                Ok(file) => {
+                    let path: Arc<Path> = Arc::from(file.path.as_path());
+                    let findings = check_file(&path, &file, settings, &enabled);
+                    (findings, Some(CorpusFile::of(&path, &file)))
+                }
+                Err(finding) => (vec![*finding], None),
+            };
             progress();
-            file
+            result
         })
         .collect();
-    let mut files = Vec::with_capacity(loaded.len());
+
     let mut findings = Vec::new();
-    for result in loaded {
-        match result {
-            Ok(file) => files.push((Arc::<Path>::from(file.path.as_path()), file)),
-            Err(finding) => findings.push(*finding),
-        }
+    let mut corpus = Vec::with_capacity(per_file.len());
+    for (found, file) in per_file {
+        findings.extend(found);
+        corpus.extend(file);
     }
-    let count = files.len() + findings.len();
-    findings.extend(lint_files(&files, settings, checks));
+    finish(&corpus, settings, checks, &enabled, &mut findings);
     if !settings.enabled(&UnreadableFile::META) {
         findings.retain(|f| f.code != UnreadableFile::META.code);
     }
     sort(&mut findings);
     Outcome {
         findings,
-        files: count,
+        files: paths.len(),
     }
 }
 
@@ -139,47 +157,69 @@ pub fn lint_files(
     settings: &Settings,
     checks: &[&dyn Check],
 ) -> Vec<Finding> {
-    let enabled: Vec<&dyn Check> = checks
-        .iter()
-        .copied()
-        .filter(|c| settings.enabled(c.meta()))
-        .collect();
-
+    let enabled = enabled(settings, checks);
     let mut findings: Vec<Finding> = files
         .par_iter()
-        .flat_map_iter(|(path, file)| {
-            let cx = FileContext {
-                path,
-                file,
-                settings,
-            };
-            let mut out = Vec::new();
-            for check in &enabled {
-                check.check_file(&cx, &mut out);
-            }
-            out
-        })
+        .flat_map_iter(|(path, file)| check_file(path, file, settings, &enabled))
         .collect();
-
-    let corpus = Corpus { files, settings };
-    for check in &enabled {
-        check.check_corpus(&corpus, &mut findings);
-    }
-
-    apply_settings(files, settings, checks, &mut findings);
+    let corpus: Vec<CorpusFile> = files.iter().map(|(p, f)| CorpusFile::of(p, f)).collect();
+    finish(&corpus, settings, checks, &enabled, &mut findings);
     findings
 }
 
+fn enabled<'c>(settings: &Settings, checks: &[&'c dyn Check]) -> Vec<&'c dyn Check> {
+    checks
+        .iter()
+        .copied()
+        .filter(|c| settings.enabled(c.meta()))
+        .collect()
+}
+
+fn check_file(
+    path: &Arc<Path>,
+    file: &SigmaFile,
+    settings: &Settings,
+    enabled: &[&dyn Check],
+) -> Vec<Finding> {
+    let cx = FileContext {
+        path,
+        file,
+        settings,
+    };
+    let mut out = Vec::new();
+    for check in enabled {
+        check.check_file(&cx, &mut out);
+    }
+    out
+}
+
+/// Runs the cross-rule checks, then applies configuration to every finding.
+fn finish(
+    corpus: &[CorpusFile],
+    settings: &Settings,
+    checks: &[&dyn Check],
+    enabled: &[&dyn Check],
+    findings: &mut Vec<Finding>,
+) {
+    let whole = Corpus {
+        files: corpus,
+        settings,
+    };
+    for check in enabled {
+        check.check_corpus(&whole, findings);
+    }
+    apply_settings(corpus, settings, checks, findings);
+}
+
 fn apply_settings(
-    files: &[(Arc<Path>, SigmaFile)],
+    corpus: &[CorpusFile],
     settings: &Settings,
     checks: &[&dyn Check],
     findings: &mut Vec<Finding>,
 ) {
-    let by_path: std::collections::HashMap<&Path, &SigmaFile> =
-        files.iter().map(|(p, f)| (p.as_ref(), f)).collect();
-    let mut suppressions: std::collections::HashMap<Arc<Path>, Suppressions> =
-        std::collections::HashMap::new();
+    let by_path: HashMap<&Path, &CorpusFile> =
+        corpus.iter().map(|f| (f.path.as_ref(), f)).collect();
+    let mut suppressions: HashMap<Arc<Path>, Suppressions> = HashMap::new();
     findings.retain_mut(|finding| {
         let Some(meta) = checks
             .iter()
@@ -192,8 +232,7 @@ fn apply_settings(
         let Some(file) = by_path.get(finding.path.as_ref()) else {
             return true;
         };
-        let rule_id = rule_id_at(file, finding.span.start);
-        if settings.exempt(meta, rule_id, &finding.path) {
+        if settings.exempt(meta, file.rule_id_at(finding.span.start), &finding.path) {
             return false;
         }
         let suppress = suppressions
@@ -201,17 +240,6 @@ fn apply_settings(
             .or_insert_with(|| Suppressions::scan(&file.source));
         !suppress.covers(meta, finding.line())
     });
-}
-
-/// The id of the document that holds byte `offset`.
-fn rule_id_at(file: &SigmaFile, offset: usize) -> Option<&str> {
-    file.documents
-        .iter()
-        .map(|d| d.header())
-        .take_while(|h| h.span.start <= offset)
-        .last()
-        .and_then(|h| h.id.as_ref())
-        .map(|id| id.value.as_str())
 }
 
 /// Sorts findings by file, line, column and code, for stable output.
@@ -224,4 +252,33 @@ pub fn sort(findings: &mut [Finding]) {
             &b.message,
         ))
     });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn discovery_skips_hidden_and_non_yaml_files() {
+        let dir = std::env::temp_dir().join(format!("sigma-lint-discover-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(dir.join(".github")).expect("temp dir");
+        for name in [
+            "b.yml",
+            "a.yaml",
+            "notes.txt",
+            ".sigma-lint.yml",
+            ".github/ci.yml",
+        ] {
+            std::fs::write(dir.join(name), "title: t\n").expect("temp file");
+        }
+        let (files, errors) = discover(std::slice::from_ref(&dir));
+        let names: Vec<_> = files
+            .iter()
+            .filter_map(|p| p.file_name()?.to_str().map(str::to_owned))
+            .collect();
+        let _ = std::fs::remove_dir_all(&dir);
+        assert!(errors.is_empty());
+        assert_eq!(names, ["a.yaml", "b.yml"]);
+    }
 }

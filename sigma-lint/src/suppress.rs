@@ -74,3 +74,33 @@ impl Suppressions {
         self.lines.iter().any(|(l, list)| *l == line && names(list))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::checks;
+    use crate::testing::findings_of;
+
+    use super::Suppressions;
+
+    #[test]
+    fn comments_silence_their_line_the_next_line_or_the_file() {
+        let meta = checks::find("C004").map(|c| c.meta()).expect("registered");
+        let other = checks::find("C009").map(|c| c.meta()).expect("registered");
+        let text = "id: x  # sigma-lint: ignore[C004]\n# sigma-lint: ignore[invalid-status-or-level]\nlevel: y\n";
+        let found = Suppressions::scan(text);
+        assert!(found.covers(meta, 1));
+        assert!(!found.covers(other, 1));
+        assert!(found.covers(other, 3));
+        assert!(!found.covers(meta, 3));
+        let file = Suppressions::scan("# sigma-lint: ignore-file[C]\n");
+        assert!(file.covers(meta, 40) && file.covers(other, 1));
+        assert!(!Suppressions::scan("# a comment\n").covers(meta, 1));
+    }
+
+    #[test]
+    fn suppressed_findings_are_dropped() {
+        let source = "title: t\nid: nope  # sigma-lint: ignore[invalid-id]\n";
+        assert!(findings_of("C004", source).is_empty());
+        assert_eq!(findings_of("C004", "title: t\nid: nope\n").len(), 1);
+    }
+}

@@ -14,7 +14,7 @@ use std::path::PathBuf;
 use std::time::Instant;
 
 use rayon::prelude::*;
-use sigma_core::events::{self, windows};
+use sigma_core::events::{self, windows, EventFormat};
 use sigma_core::logsource::{LogSourceKey, LogSourceMap, Selector};
 
 use crate::cli::{elapsed_ms, EXIT_ERROR, EXIT_FAIL, EXIT_PASS};
@@ -73,8 +73,8 @@ pub fn run<E: Engine>(
     let read_start = Instant::now();
     let mut all_events = Vec::new();
     let mut read_failed = false;
-    for path in event_paths {
-        match events::read_file(path) {
+    for path in event_files(event_paths) {
+        match events::read_file(&path) {
             Ok(events) => all_events.extend(events.into_iter().map(|v| {
                 let is_windows = windows::system(&v).is_some();
                 (is_windows, v)
@@ -137,6 +137,30 @@ pub fn run<E: Engine>(
     }
 }
 
+/// The event files named, with directories walked for `.evtx`, `.json` and
+/// `.jsonl` files (not YAML: a directory of logs may hold configuration).
+fn event_files(paths: &[PathBuf]) -> Vec<PathBuf> {
+    let mut files = Vec::new();
+    for path in paths {
+        if !path.is_dir() {
+            files.push(path.clone());
+            continue;
+        }
+        let walker = walkdir::WalkDir::new(path).sort_by_file_name();
+        for entry in walker.into_iter().flatten() {
+            let format = events::EventFormat::from_path(entry.path());
+            let wanted = matches!(
+                format,
+                Some(EventFormat::Evtx | EventFormat::Json | EventFormat::Jsonl)
+            );
+            if entry.file_type().is_file() && wanted {
+                files.push(entry.into_path());
+            }
+        }
+    }
+    files
+}
+
 type Groups<C> = Vec<Group<C>>;
 
 fn build_groups<E: Engine>(
@@ -162,8 +186,19 @@ fn build_groups<E: Engine>(
         let rule = corpus.rules.get(index).and_then(|r| r.rule())?;
         match engine.compile(rule, fields) {
             Ok(compiled) => Some((index, compiled)),
-            Err(_) => {
+            Err(errors) => {
                 compile_errors += 1;
+                let path = corpus
+                    .rules
+                    .get(index)
+                    .map(|r| r.file.path.display().to_string());
+                for error in errors {
+                    let path = path.as_deref().unwrap_or("?");
+                    eprintln!(
+                        "sigma-test: {path}:{}: {}",
+                        error.span.location, error.message
+                    );
+                }
                 None
             }
         }
@@ -188,7 +223,15 @@ fn build_groups<E: Engine>(
                     generic: Vec::new(),
                 });
             }
-            None if key.product.as_deref() == Some("windows") => unmapped += rules.len(),
+            None if key.product.as_deref() == Some("windows") => {
+                for rule in rules.iter().filter_map(|&i| corpus.rules.get(i)) {
+                    eprintln!(
+                        "sigma-test: {}: logsource not mapped ({key})",
+                        rule.file.path.display()
+                    );
+                }
+                unmapped += rules.len();
+            }
             None => {
                 let none = BTreeMap::new();
                 generic.extend(rules.iter().filter_map(|&i| compile(i, &none)));

@@ -114,7 +114,7 @@ impl CaseFile {
         };
 
         for (key, _) in entries {
-            if !matches!(key.as_str(), Some("rule" | "cases" | "description")) {
+            if !matches!(key.as_str(), Some("rule" | "cases")) {
                 let message = format!(
                     "unknown key `{}` (expected `rule`, `cases`)",
                     key.as_str().unwrap_or("?")
@@ -142,6 +142,10 @@ impl CaseFile {
         }
 
         match node.get("cases").map(|n| (n, n.as_sequence())) {
+            Some((cases, Some([]))) => {
+                let message = "`cases` is empty: write at least one case";
+                file.errors.push(InputError::at(path, cases.span, message));
+            }
             Some((_, Some(items))) => {
                 for (index, item) in items.iter().enumerate() {
                     match read_case(path, root_dir, item) {
@@ -185,7 +189,7 @@ fn read_case(path: &Path, root: &Path, node: &Node) -> Result<Case, InputError> 
     for (key, _) in entries {
         if !matches!(
             key.as_str(),
-            Some("name" | "expect" | "event" | "file" | "count" | "description")
+            Some("name" | "expect" | "event" | "file" | "count")
         ) {
             let message = format!(
                 "unknown key `{}` (expected `name`, `expect`, `event`, `file`, `count`)",
@@ -374,6 +378,12 @@ cases:
 
     #[test]
     fn file_level_problems_are_located() {
+        let empty = load("rule: r\ncases: []\n");
+        assert_eq!(
+            empty.errors[0].message,
+            "`cases` is empty: write at least one case"
+        );
+
         let file = load("cases: {a: 1}\nextra: 1\n");
         let messages: Vec<_> = file.errors.iter().map(|e| e.to_string()).collect();
         assert_eq!(

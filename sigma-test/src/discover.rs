@@ -81,6 +81,7 @@ pub struct MissingPath {
 /// The YAML files under `paths`, sorted within each path.
 pub fn yaml_files(paths: &[PathBuf]) -> Result<Vec<(PathBuf, PathBuf)>, MissingPath> {
     let mut found = Vec::new();
+    let mut seen = std::collections::HashSet::new();
     for base in paths {
         if !base.exists() {
             return Err(MissingPath { path: base.clone() });
@@ -105,6 +106,10 @@ pub fn yaml_files(paths: &[PathBuf]) -> Result<Vec<(PathBuf, PathBuf)>, MissingP
                 found.push((path.to_path_buf(), base.clone()));
             }
         }
+    }
+    // Overlapping paths (`rules rules/windows`) must not run a rule twice.
+    if paths.len() > 1 {
+        found.retain(|(path, _)| seen.insert(path.canonicalize().unwrap_or_else(|_| path.clone())));
     }
     Ok(found)
 }
@@ -183,5 +188,46 @@ pub fn load_rule_file(path: &Path, base: &Path) -> Result<Vec<RuleEntry>, InputE
         Loaded::Cases(_) | Loaded::Nothing => {
             Err(InputError::file(path, "not a rule file (no `detection`)"))
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn finds_rules_and_case_files_and_skips_the_rest() {
+        let dir = std::env::temp_dir().join(format!("sigma-discover-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        for sub in ["rules", "cases", ".hidden", "target", "regression_data"] {
+            std::fs::create_dir_all(dir.join(sub)).unwrap();
+        }
+        let rule = "title: t\nid: r1\ndetection: {s: {a: 1}, condition: s}\n";
+        let write = |path: &str, text: &str| std::fs::write(dir.join(path), text).unwrap();
+        write("rules/a.yml", rule);
+        write(
+            "rules/two.yaml",
+            &format!("{rule}---\ntitle: u\nid: r2\ndetection: {{}}\n"),
+        );
+        write(".hidden/b.yml", rule);
+        write("target/c.yml", rule);
+        write("rules/notes.txt", rule);
+        write(
+            "cases/a.yml",
+            "rule: r1\ncases:\n  - {name: n, expect: match, event: {a: 1}}\n",
+        );
+        write("regression_data/info.yml", "regression_tests_info: []\n");
+        write("rules/broken.yml", "title: 'open\n");
+
+        let corpus = discover(std::slice::from_ref(&dir)).unwrap();
+        let mut ids: Vec<_> = corpus.rules.iter().filter_map(RuleEntry::id).collect();
+        ids.sort_unstable();
+        assert_eq!(ids, vec!["r1", "r1", "r2"]);
+        assert_eq!(corpus.case_files.len(), 1);
+        assert_eq!(corpus.case_files[0].cases.len(), 1);
+        assert_eq!(corpus.errors.len(), 1);
+        assert!(corpus.errors[0].message.starts_with("invalid YAML"));
+        assert_eq!(corpus.rule_by_id("R1").map(|r| r.document), Some(0));
+        std::fs::remove_dir_all(&dir).unwrap();
     }
 }

@@ -5,7 +5,7 @@
 //! one event. The production engine is `sigma_core::matcher`; tests of the
 //! runner's own logic (routing, counting, reporting) may use a small one.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 use sigma_core::event::Event;
 use sigma_core::matcher::{CompileOptions, CompiledRule};
@@ -45,8 +45,11 @@ pub trait Engine: Sync {
 }
 
 /// The production engine: `sigma_core`'s compiled matcher.
-#[derive(Clone, Copy, Debug, Default)]
-pub struct SigmaEngine;
+#[derive(Clone, Debug, Default)]
+pub struct SigmaEngine {
+    /// Values of `expand` placeholders, by name without the percent signs.
+    pub placeholders: HashMap<String, Vec<String>>,
+}
 
 impl Engine for SigmaEngine {
     type Compiled = CompiledRule;
@@ -59,7 +62,7 @@ impl Engine for SigmaEngine {
     ) -> Result<CompiledRule, Vec<EngineError>> {
         let options = CompileOptions {
             field_map: fields.iter().map(|(k, v)| (k.clone(), v.clone())).collect(),
-            ..CompileOptions::default()
+            placeholders: self.placeholders.clone(),
         };
         CompiledRule::compile(rule, &options).map_err(|errors| {
             errors
@@ -81,5 +84,57 @@ impl Engine for SigmaEngine {
             message: e.message,
             span: e.span,
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use sigma_core::events::windows;
+    use sigma_core::rule::SigmaFile;
+
+    fn verdict(detection: &str, event: serde_json::Value) -> bool {
+        let source = format!("title: t\ndetection:\n{detection}  condition: selection\n");
+        let file = SigmaFile::parse("r.yml", source);
+        let rule = file.rules().next().unwrap();
+        let engine = SigmaEngine::default();
+        let compiled = engine.compile(rule, &BTreeMap::new()).unwrap();
+        engine.matches(&compiled, &engine.event(event)).unwrap()
+    }
+
+    /// A regex past its backtracking limit is an error for the case, not a
+    /// silent "no match" and not a hang.
+    #[test]
+    fn a_runaway_regex_is_an_error() {
+        let source = "title: t\ndetection:\n  selection:\n    \
+                      CommandLine|re: '(?=(a|aa)+(\\1)c)'\n  condition: selection\n";
+        let file = SigmaFile::parse("r.yml", source);
+        let rule = file.rules().next().unwrap();
+        let engine = SigmaEngine::default();
+        let compiled = engine.compile(rule, &BTreeMap::new()).unwrap();
+        let event = engine.event(serde_json::json!({"CommandLine": "a".repeat(60)}));
+        let error = engine.matches(&compiled, &event).unwrap_err();
+        assert_eq!(error.span.location.line, 4);
+    }
+
+    /// The flattened view and the nested tree are both visible to rules.
+    #[test]
+    fn flat_and_nested_windows_fields_match() {
+        let event = windows::flatten(serde_json::json!({"Event": {
+            "System": {"Provider": {"#attributes": {"Name": "Microsoft-Windows-Sysmon"}},
+                       "EventID": "1", "Computer": "ws01"},
+            "EventData": {"Image": "C:\\Windows\\System32\\cmd.exe"}}}));
+        let flat =
+            "  selection:\n    Provider_Name: Microsoft-Windows-Sysmon\n    EventID: 1\n    \
+                    Image|endswith: '\\cmd.exe'\n";
+        assert!(verdict(flat, event.clone()));
+        assert!(verdict(
+            "  selection:\n    Event.System.Computer: WS01\n",
+            event.clone()
+        ));
+        assert!(!verdict(
+            "  selection:\n    Event.System.Computer: ws02\n",
+            event
+        ));
     }
 }

@@ -11,7 +11,7 @@
 //! use sigma_test::{discover, engine::SigmaEngine, runner};
 //!
 //! let corpus = discover::discover(&[PathBuf::from("rules"), PathBuf::from("cases")]).unwrap();
-//! let results = runner::run(&SigmaEngine, &corpus, &runner::RunOptions::default(), &|| {});
+//! let results = runner::run(&SigmaEngine::default(), &corpus, &runner::RunOptions::default(), &|| {});
 //! println!("{}", runner::Summary::of(&results));
 //! ```
 
@@ -24,6 +24,7 @@ pub mod discover;
 pub mod engine;
 pub mod fuzz;
 pub mod mutate;
+pub mod placeholders;
 pub mod problem;
 pub mod quality;
 pub mod regression;

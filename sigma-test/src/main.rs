@@ -3,5 +3,5 @@
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
-    ExitCode::from(sigma_test::cli::main(&sigma_test::engine::SigmaEngine))
+    ExitCode::from(sigma_test::cli::main())
 }

@@ -43,16 +43,14 @@ pub struct RegressionInfo {
 /// ancestor of `rule_path` that holds `.git` or under which
 /// `regression_tests_path` exists; otherwise `fallback`.
 pub fn rule_repo_root(rule_path: &Path, regression_tests_path: &str, fallback: &Path) -> PathBuf {
-    let absolute = if rule_path.is_absolute() {
-        rule_path.to_path_buf()
-    } else {
-        std::env::current_dir().map_or_else(|_| rule_path.to_path_buf(), |d| d.join(rule_path))
-    };
-    absolute
+    repo::normalise(&repo::absolute(rule_path))
         .ancestors()
         .skip(1)
         .find(|dir| dir.join(".git").exists() || dir.join(regression_tests_path).is_file())
-        .map_or_else(|| fallback.to_path_buf(), Path::to_path_buf)
+        .map_or_else(
+            || repo::normalise(&repo::absolute(fallback)),
+            Path::to_path_buf,
+        )
 }
 
 /// Reads the `info.yml` at `path`; `root` is the rule repository's root,

@@ -10,7 +10,9 @@ use std::path::{Component, Path, PathBuf};
 /// (a directory, or the file a worktree has), else `fallback` (the path
 /// given on the command line).
 pub fn root_of(path: &Path, fallback: &Path) -> PathBuf {
-    let absolute = absolute(path);
+    // `..` is resolved first: the ancestors of `wt/../shared/x.yml` must not
+    // include `wt`.
+    let absolute = normalise(&absolute(path));
     absolute
         .ancestors()
         .skip(1)
@@ -32,7 +34,8 @@ pub fn is_inside(path: &Path, root: &Path) -> bool {
     }
 }
 
-fn absolute(path: &Path) -> PathBuf {
+/// `path` made absolute against the current directory (not resolved).
+pub fn absolute(path: &Path) -> PathBuf {
     if path.is_absolute() {
         path.to_path_buf()
     } else {
@@ -54,8 +57,15 @@ pub fn normalise(path: &Path) -> PathBuf {
     let mut out = PathBuf::new();
     for component in path.components() {
         match component {
+            // `..` above the start of a relative path is kept, so that
+            // `../shared` stays where it points.
             Component::ParentDir => {
-                out.pop();
+                let climbable = matches!(out.components().next_back(), Some(Component::Normal(_)));
+                if climbable {
+                    out.pop();
+                } else if !out.has_root() {
+                    out.push("..");
+                }
             }
             Component::CurDir => {}
             other => out.push(other),
@@ -75,6 +85,8 @@ mod tests {
         assert!(is_inside(Path::new("/repo/cases/../data/x.evtx"), root));
         assert!(!is_inside(Path::new("/repo/cases/../../etc/passwd"), root));
         assert!(!is_inside(Path::new("/repository-other/x"), root));
+        assert_eq!(normalise(Path::new("../a/./b/../c")), Path::new("../a/c"));
+        assert_eq!(normalise(Path::new("/../a")), Path::new("/a"));
     }
 
     #[test]

@@ -33,6 +33,9 @@ pub struct RunOptions {
     pub logsources: LogSourceMap,
     /// Whether to run the rules' SigmaHQ regression tests.
     pub regression: bool,
+    /// Whether regression data that does not exist is skipped rather than
+    /// failed (for a partial copy of a rule repository).
+    pub skip_missing_data: bool,
 }
 
 impl Default for RunOptions {
@@ -40,6 +43,7 @@ impl Default for RunOptions {
         RunOptions {
             logsources: LogSourceMap::default_windows(),
             regression: true,
+            skip_missing_data: false,
         }
     }
 }
@@ -174,6 +178,20 @@ pub fn run<E: Engine>(
         })
         .collect();
     results.extend(ran.into_iter().flatten());
+
+    // One order whatever the scheduling: by rule (or file), then where the
+    // case is written. The sort is stable, so a file's cases keep theirs.
+    results.sort_by(|a, b| {
+        let key = |r: &CaseResult| {
+            let rule = r.rule_path.clone().unwrap_or_else(|| r.source.clone());
+            (
+                rule,
+                r.source.clone(),
+                r.location.map(|l| (l.line, l.column)),
+            )
+        };
+        key(a).cmp(&key(b))
+    });
     results
 }
 
@@ -235,11 +253,12 @@ fn plan(corpus: &Corpus, options: &RunOptions) -> (Vec<Job>, Vec<CaseResult>) {
             results.push(broken_result(Some(&rule), &broken.name, &broken.error));
         }
         let job = job_for(&mut jobs, &rule);
-        for case in &case_file.cases {
-            jobs[job].work.push(Work::Case {
-                source: case_file.path.clone(),
-                case: case.clone(),
-            });
+        if let Some(job) = jobs.get_mut(job) {
+            job.work
+                .extend(case_file.cases.iter().map(|case| Work::Case {
+                    source: case_file.path.clone(),
+                    case: case.clone(),
+                }));
         }
     }
 
@@ -250,7 +269,9 @@ fn plan(corpus: &Corpus, options: &RunOptions) -> (Vec<Job>, Vec<CaseResult>) {
                 .is_some_and(|r| r.header.get("regression_tests_path").is_some());
             if has_regression {
                 let job = job_for(&mut jobs, rule);
-                jobs[job].work.push(Work::Regression);
+                if let Some(job) = jobs.get_mut(job) {
+                    job.work.push(Work::Regression);
+                }
             }
         }
     }
@@ -268,13 +289,17 @@ fn resolve_rule(
     let text = reference.value.as_str();
     let looks_like_path = text.ends_with(".yml") || text.ends_with(".yaml") || text.contains('/');
     if !looks_like_path {
-        return corpus.rule_by_id(text).cloned().ok_or_else(|| {
-            let message = format!(
-                "no rule with id `{text}` among the rules given (add the rules' directory \
-                 to the command line, or name the rule by path)"
-            );
-            Some(InputError::at(case_path, reference.span, message))
-        });
+        if let Some(rule) = corpus.rule_by_id(text) {
+            return Ok(rule.clone());
+        }
+        if let Some(rule) = mirrored_rule(case_path, root, text) {
+            return Ok(rule);
+        }
+        let message = format!(
+            "no rule with id `{text}` among the rules given (add the rules' directory \
+             to the command line, or name the rule by path)"
+        );
+        return Err(Some(InputError::at(case_path, reference.span, message)));
     }
 
     let base = case_path.parent().unwrap_or(Path::new("."));
@@ -300,6 +325,23 @@ fn resolve_rule(
         )));
     }
     Ok(rules.swap_remove(0))
+}
+
+/// The rule at the path a case file mirrors (`cases/a/b.yml` ->
+/// `rules/a/b.yml` under the repository root), if it has id `id`: so that
+/// `sigma-test cases/a/b.yml` works without naming the rules' directory.
+fn mirrored_rule(case_path: &Path, root: &Path, id: &str) -> Option<RuleEntry> {
+    let absolute = crate::repo::normalise(&crate::repo::absolute(case_path));
+    let relative = absolute.strip_prefix(root).ok()?;
+    let mut parts = relative.components();
+    if parts.next()?.as_os_str() != "cases" {
+        return None;
+    }
+    let candidate = root.join("rules").join(parts.as_path());
+    let rules = discover::load_rule_file(&candidate, root).ok()?;
+    rules
+        .into_iter()
+        .find(|r| r.id().is_some_and(|mine| mine.eq_ignore_ascii_case(id)))
 }
 
 fn input_failure(error: &InputError) -> CaseResult {
@@ -334,6 +376,7 @@ struct RuleRun<'a, E: Engine> {
     coverage: Option<Coverage>,
     key: LogSourceKey,
     compiled: HashMap<BTreeMap<String, String>, Result<E::Compiled, String>>,
+    skip_missing_data: bool,
 }
 
 impl<E: Engine> RuleRun<'_, E> {
@@ -409,7 +452,11 @@ impl<E: Engine> RuleRun<'_, E> {
                 Ok(false) => {}
                 Err(EngineError { message, span }) => {
                     return Outcome::Failed(Failure {
-                        message: format!("matching failed at rule {}: {message}", span.location),
+                        message: format!(
+                            "the event could not be judged: {}:{}: {message}",
+                            self.rule_path.display(),
+                            span.location
+                        ),
                         file: file.map(Path::to_path_buf),
                         event_index: Some(index),
                         ..Failure::default()
@@ -501,6 +548,7 @@ fn run_job<E: Engine>(engine: &E, job: &Job, options: &RunOptions) -> Vec<CaseRe
         coverage: options.logsources.resolve(&key),
         key,
         compiled: HashMap::new(),
+        skip_missing_data: options.skip_missing_data,
     };
     let result =
         |source: &Path, location: Option<Location>, case: String, origin, outcome| CaseResult {
@@ -550,6 +598,24 @@ fn run_job<E: Engine>(engine: &E, job: &Job, options: &RunOptions) -> Vec<CaseRe
     results
 }
 
+/// Regression data that `info.yml` or the rule names but that does not
+/// exist: a failure, unless the user runs a partial copy on purpose.
+fn missing_data(skip: bool, path: &Path) -> Outcome {
+    let message = format!(
+        "regression data missing: `{}` does not exist",
+        path.display()
+    );
+    if skip {
+        Outcome::Skipped(message)
+    } else {
+        Outcome::Failed(Failure {
+            message,
+            file: Some(path.to_path_buf()),
+            ..Failure::default()
+        })
+    }
+}
+
 type RegressionResult = (PathBuf, Option<Location>, String, Outcome);
 
 fn run_regression<E: Engine>(run: &mut RuleRun<'_, E>, entry: &RuleEntry) -> Vec<RegressionResult> {
@@ -581,17 +647,9 @@ fn run_regression<E: Engine>(run: &mut RuleRun<'_, E>, entry: &RuleEntry) -> Vec
         )];
     }
     if !info_path.is_file() {
-        let failure = Failure::error(format!(
-            "regression data missing: `{}` does not exist",
-            info_path.display()
-        ));
         let source = entry.file.path.clone();
-        return vec![(
-            source,
-            rule_location,
-            "regression".into(),
-            Outcome::Failed(failure),
-        )];
+        let outcome = missing_data(run.skip_missing_data, &info_path);
+        return vec![(source, rule_location, "regression".into(), outcome)];
     }
 
     let info = match regression::read_info(&info_path, &root) {
@@ -656,14 +714,7 @@ fn run_regression_test<E: Engine>(
             .map_or(String::new(), |e| e.to_string_lossy().into());
         let name = format!("{} (.{extension})", test.name);
         let outcome = if !file.is_file() {
-            Outcome::Failed(Failure {
-                message: format!(
-                    "regression data missing: `{}` does not exist",
-                    file.display()
-                ),
-                file: Some(file.clone()),
-                ..Failure::default()
-            })
+            missing_data(run.skip_missing_data, &file)
         } else {
             match events::read_file(&file) {
                 Ok(events) => run.judge(events, Some(&file), Expect::Match, test.match_count),
@@ -744,6 +795,7 @@ mod tests {
             coverage: LogSourceMap::default_windows().resolve(&key),
             key,
             compiled: HashMap::new(),
+            skip_missing_data: false,
         }
     }
 
@@ -848,6 +900,20 @@ detection:
             failure.message,
             "the rule does not compile: r.yml:0:0: only a map"
         );
+    }
+
+    #[test]
+    fn missing_data_fails_unless_skipped_on_purpose() {
+        let path = Path::new("regression_data/x/info.yml");
+        let message = "regression data missing: `regression_data/x/info.yml` does not exist";
+        assert_eq!(
+            missing_data(true, path),
+            Outcome::Skipped(message.to_owned())
+        );
+        let Outcome::Failed(failure) = missing_data(false, path) else {
+            panic!("a failure by default");
+        };
+        assert_eq!(failure.message, message);
     }
 
     #[test]

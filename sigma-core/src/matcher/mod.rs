@@ -43,8 +43,8 @@ pub struct CompileOptions {
 /// A rule ready to evaluate events.
 #[derive(Clone, Debug)]
 pub struct CompiledRule {
-    tree: ir::Expr,
-    root: compiled::Node,
+    tree: Box<ir::Expr>,
+    root: compiled::Program,
 }
 
 impl CompiledRule {
@@ -54,8 +54,11 @@ impl CompiledRule {
         options: &CompileOptions,
     ) -> Result<CompiledRule, Vec<CompileError>> {
         let tree = ir::lower(rule, options)?;
-        let root = compiled::Node::compile(&tree)?;
-        Ok(CompiledRule { tree, root })
+        let root = compiled::Program::compile(&tree)?;
+        Ok(CompiledRule {
+            tree: Box::new(tree),
+            root,
+        })
     }
 
     /// Compiles a predicate tree that did not come straight from a rule:
@@ -63,8 +66,11 @@ impl CompiledRule {
     /// analysis and the mutation tester judge such pieces with exactly the
     /// matcher's semantics instead of re-implementing them.
     pub fn from_predicates(tree: ir::Expr) -> Result<CompiledRule, Vec<CompileError>> {
-        let root = compiled::Node::compile(&tree)?;
-        Ok(CompiledRule { tree, root })
+        let root = compiled::Program::compile(&tree)?;
+        Ok(CompiledRule {
+            tree: Box::new(tree),
+            root,
+        })
     }
 
     /// Whether `event` matches. A test that cannot finish (a regex past its

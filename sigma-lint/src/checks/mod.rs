@@ -112,15 +112,29 @@ pub(crate) fn rules<'a>(cx: &FileContext<'a>) -> impl Iterator<Item = &'a Rule> 
     })
 }
 
+/// Whether the file is a Sigma v1 multi-document rule (`action: global`),
+/// whose parts are not complete rules on their own.
+pub(crate) fn is_v1_collection(cx: &FileContext<'_>) -> bool {
+    cx.documents()
+        .iter()
+        .any(|d| d.header().get("action").is_some())
+}
+
 /// The detections of a file: each rule's, and each filter's `filter` part.
+/// A v1 collection has none: its condition may name identifiers defined in
+/// another of its documents.
 pub(crate) fn detections<'a>(
     cx: &FileContext<'a>,
 ) -> impl Iterator<Item = &'a sigma_core::rule::Detection> {
-    cx.documents().iter().filter_map(|d| match d {
-        SigmaDocument::Rule(rule) => Some(&rule.detection),
-        SigmaDocument::Filter(filter) => Some(&filter.detection),
-        SigmaDocument::Correlation(_) | SigmaDocument::Other(_) => None,
-    })
+    let v1 = is_v1_collection(cx);
+    cx.documents()
+        .iter()
+        .filter(move |_| !v1)
+        .filter_map(|d| match d {
+            SigmaDocument::Rule(rule) => Some(&rule.detection),
+            SigmaDocument::Filter(filter) => Some(&filter.detection),
+            SigmaDocument::Correlation(_) | SigmaDocument::Other(_) => None,
+        })
 }
 
 /// Every detection item of a body, with nested lists walked.

@@ -46,3 +46,14 @@ impl Reporter for Github {
         Ok(())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::{escape_data, escape_property};
+
+    #[test]
+    fn workflow_command_escapes() {
+        assert_eq!(escape_data("50% done\nnext"), "50%25 done%0Anext");
+        assert_eq!(escape_property("a,b:c"), "a%2Cb%3Ac");
+    }
+}

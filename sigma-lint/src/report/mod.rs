@@ -83,3 +83,26 @@ pub fn end_location(source: &str, span: Span) -> Location {
         },
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::end_location;
+    use sigma_core::span::{Location, Span};
+
+    #[test]
+    fn end_of_one_and_several_lines() {
+        let source = "ab\ncdé\nf";
+        let one = Span {
+            start: 3,
+            end: 7,
+            location: Location { line: 2, column: 1 },
+        };
+        assert_eq!(end_location(source, one), Location { line: 2, column: 4 });
+        let two = Span {
+            start: 1,
+            end: 9,
+            location: Location { line: 1, column: 2 },
+        };
+        assert_eq!(end_location(source, two), Location { line: 3, column: 2 });
+    }
+}

@@ -285,7 +285,12 @@ impl MutationReport {
 
 /// Runs every mutant of every rule that has cases passing as written.
 pub fn run(corpus: &Corpus, options: &RunOptions) -> MutationReport {
-    let baseline = runner::run(&crate::engine::SigmaEngine, corpus, options, &|| {});
+    let baseline = runner::run(
+        &crate::engine::SigmaEngine::default(),
+        corpus,
+        options,
+        &|| {},
+    );
     let mut tested: BTreeMap<String, (bool, Vec<Mutant>)> = BTreeMap::new();
     for result in &baseline {
         let Some(path) = &result.rule_path else {

@@ -53,10 +53,12 @@ impl Check for DuplicateKey {
         for document in cx.documents() {
             for duplicate in &document.header().duplicate_keys {
                 let key = &duplicate.key;
-                let help = if key.contains('|') || !key.chars().any(char::is_uppercase) {
-                    "merge the values into one list; add `|all` if every value must match"
+                // A repeated `field|contains` is nearly always an attempt
+                // to require both values.
+                let help = if key.contains('|') && !key.ends_with("|all") {
+                    format!("write `{key}|all` with a list of both values if both must match")
                 } else {
-                    "keep one of the two entries"
+                    "keep one of the two entries, or merge their values into a list".to_owned()
                 };
                 out.push(
                     cx.finding(

@@ -47,7 +47,8 @@ impl Check for DuplicateFileName {
 
     fn check_corpus(&self, corpus: &Corpus<'_>, out: &mut Vec<Finding>) {
         let mut first: HashMap<&std::ffi::OsStr, usize> = HashMap::new();
-        for (index, (path, file)) in corpus.files.iter().enumerate() {
+        for (index, file) in corpus.files.iter().enumerate() {
+            let path = &file.path;
             let Some(name) = path.file_name() else {
                 continue;
             };
@@ -55,9 +56,10 @@ impl Check for DuplicateFileName {
                 first.insert(name, index);
                 continue;
             };
-            let Some((other_path, other)) = corpus.files.get(earlier) else {
+            let Some(other) = corpus.files.get(earlier) else {
                 continue;
             };
+            let other_path = &other.path;
             let mut finding = Finding::new(
                 &Self::META,
                 path,

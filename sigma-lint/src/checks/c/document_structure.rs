@@ -1,3 +1,5 @@
+use sigma_core::rule::SigmaDocument;
+
 use crate::check::{Check, CheckMeta, FileContext};
 use crate::finding::Finding;
 
@@ -6,7 +8,8 @@ crate::declare_check! {
     /// Reports what the rule model could not read: a document that is not a
     /// mapping, a `title` that is a list, a `logsource` or `detection` that
     /// is not a mapping, a detection without `condition`, a field value
-    /// that is a mapping.
+    /// that is a mapping, and a document that is neither rule, correlation
+    /// nor filter (no `detection`, `correlation` or `filter`).
     ///
     /// ## Why it matters
     /// Every Sigma tool rejects such a rule or, worse, reads part of it.
@@ -53,8 +56,28 @@ impl Check for DocumentStructure {
     }
 
     fn check_file(&self, cx: &FileContext<'_>, out: &mut Vec<Finding>) {
+        // Sigma v1 spread one rule over documents (`action: global`); the
+        // parts are not rules on their own.
+        let v1 = crate::checks::is_v1_collection(cx);
         for document in cx.documents() {
-            for problem in &document.header().problems {
+            let header = document.header();
+            let is_mapping = header
+                .root
+                .as_ref()
+                .is_some_and(|r| r.as_mapping().is_some());
+            if matches!(document, SigmaDocument::Other(_)) && is_mapping && !v1 {
+                out.push(
+                    cx.finding(
+                        &Self::META,
+                        header.span,
+                        "the document has no `detection`, `correlation` or `filter`",
+                    )
+                    .help(
+                        "a rule needs `detection`; a correlation `correlation`; a filter `filter`",
+                    ),
+                );
+            }
+            for problem in &header.problems {
                 let mut finding = cx.finding(&Self::META, problem.span, problem.message.clone());
                 for (text, span) in &problem.related {
                     finding = finding.label(*span, text.clone());

@@ -1,9 +1,8 @@
 use std::collections::HashMap;
 
-use sigma_core::rule::SigmaDocument;
 use sigma_core::span::Spanned;
 
-use crate::check::{Check, CheckMeta, Corpus};
+use crate::check::{Check, CheckMeta, Corpus, DocumentKeys};
 use crate::finding::{Finding, Related};
 
 crate::declare_check! {
@@ -54,7 +53,7 @@ impl Check for DuplicateId {
             corpus,
             &Self::META,
             out,
-            |d| d.header().id.as_ref(),
+            |d| d.id.as_ref(),
             |s| s.to_ascii_lowercase(),
             "id",
         );
@@ -66,12 +65,13 @@ pub(crate) fn report_duplicates(
     corpus: &Corpus<'_>,
     meta: &'static CheckMeta,
     out: &mut Vec<Finding>,
-    field: impl Fn(&SigmaDocument) -> Option<&Spanned<String>>,
+    field: impl Fn(&DocumentKeys) -> Option<&Spanned<String>>,
     normalise: impl Fn(&str) -> String,
     what: &str,
 ) {
     let mut first: HashMap<String, (usize, sigma_core::span::Span)> = HashMap::new();
-    for (index, (path, file)) in corpus.files.iter().enumerate() {
+    for (index, file) in corpus.files.iter().enumerate() {
+        let path = &file.path;
         for document in &file.documents {
             let Some(value) = field(document) else {
                 continue;
@@ -84,9 +84,10 @@ pub(crate) fn report_duplicates(
                 first.insert(key, (index, value.span));
                 continue;
             };
-            let Some((other_path, other)) = corpus.files.get(earlier) else {
+            let Some(other) = corpus.files.get(earlier) else {
                 continue;
             };
+            let other_path = &other.path;
             let mut finding = Finding::new(
                 meta,
                 path,

@@ -49,7 +49,7 @@ impl Check for DuplicateTitle {
             corpus,
             &Self::META,
             out,
-            |d| d.header().title.as_ref(),
+            |d| d.title.as_ref(),
             |s| s.trim().to_lowercase(),
             "title",
         );

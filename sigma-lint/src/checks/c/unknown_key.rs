@@ -1,5 +1,3 @@
-use sigma_core::rule::SigmaDocument;
-
 use crate::check::{Check, CheckMeta, FileContext};
 use crate::checks::sigma_documents;
 use crate::finding::Finding;
@@ -94,14 +92,10 @@ impl Check for UnknownKey {
             let Some(entries) = document.header().root.as_ref().and_then(|r| r.as_mapping()) else {
                 continue;
             };
-            // Parts of a v1 multi-document rule carry `action`.
-            let allow_action = matches!(document, SigmaDocument::Other(_));
             for (key, _) in entries {
                 let Some(name) = key.as_str() else { continue };
-                if KNOWN.contains(&name)
-                    || SIGMAHQ.contains(&name)
-                    || (allow_action && name == "action")
-                {
+                // `action` joins the parts of a v1 multi-document rule.
+                if KNOWN.contains(&name) || SIGMAHQ.contains(&name) || name == "action" {
                     continue;
                 }
                 let meant = TYPOS

@@ -101,4 +101,15 @@ mod tests {
         );
         assert!(findings_of("G004", &good).is_empty());
     }
+
+    #[test]
+    fn them_leaves_underscore_names_out() {
+        let source =
+            "title: t\ndetection:\n  sel: {a: 1}\n  _hidden: {b: 1}\n  condition: 1 of them\n";
+        let found = findings_of("G004", source);
+        assert_eq!(found.len(), 1);
+        assert!(found[0].message.contains("`_hidden`"));
+        let named = source.replace("1 of them", "1 of them or all of _*");
+        assert!(findings_of("G004", &named).is_empty());
+    }
 }

@@ -1,0 +1,184 @@
+//! Drives the `sigma-lint` binary: exit codes, formats, stdout vs stderr.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+const GOOD: &str = "\
+title: Whoami Execution
+id: 5e3ba1c4-3c1f-4f16-9c2e-2d6a1b8a7f10
+logsource:
+    product: windows
+    category: process_creation
+detection:
+    selection:
+        Image|endswith: '\\whoami.exe'
+    condition: selection
+level: medium
+";
+
+struct Dir(PathBuf);
+
+impl Dir {
+    fn new(name: &str) -> Self {
+        let dir =
+            std::env::temp_dir().join(format!("sigma-lint-cli-{name}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).expect("temp dir");
+        Dir(dir)
+    }
+
+    fn file(&self, name: &str, text: &str) -> &Self {
+        std::fs::write(self.0.join(name), text).expect("temp file");
+        self
+    }
+}
+
+impl Drop for Dir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+fn run(dir: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_sigma-lint"))
+        .args(args)
+        .current_dir(dir)
+        .env("NO_COLOR", "1")
+        .output()
+        .expect("the binary runs")
+}
+
+#[test]
+fn clean_findings_and_usage_exit_codes() {
+    let dir = Dir::new("exit");
+    dir.file("good.yml", GOOD);
+    let clean = run(&dir.0, &["--format", "concise", "."]);
+    assert_eq!(
+        clean.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&clean.stdout)
+    );
+    assert!(clean.stdout.is_empty());
+
+    let bad = GOOD
+        .replace("5e3ba1c4-", "zz-")
+        .replace("Whoami", "Hostname");
+    dir.file("bad.yml", &bad);
+    let found = run(&dir.0, &["--format", "concise", "."]);
+    assert_eq!(found.status.code(), Some(1));
+    let stdout = String::from_utf8_lossy(&found.stdout);
+    assert_eq!(
+        stdout.trim(),
+        "./bad.yml:2:5: error[C004] `zz-3c1f-4f16-9c2e-2d6a1b8a7f10` is not a UUID"
+    );
+
+    let ignored = run(
+        &dir.0,
+        &["--format", "concise", "--ignore", "invalid-id", "."],
+    );
+    assert_eq!(ignored.status.code(), Some(0));
+
+    let usage = run(&dir.0, &["--format", "nonsense", "."]);
+    assert_eq!(usage.status.code(), Some(2));
+    let unknown_check = run(&dir.0, &["--select", "Z999", "."]);
+    assert_eq!(unknown_check.status.code(), Some(2));
+    let missing = run(&dir.0, &["no-such-dir"]);
+    assert_eq!(missing.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&missing.stderr).contains("no-such-dir"));
+}
+
+#[test]
+fn machine_formats_go_to_stdout() {
+    let dir = Dir::new("formats");
+    dir.file("bad.yml", &GOOD.replace("level: medium", "level: severe"));
+
+    let json = run(&dir.0, &["--format", "json", "."]);
+    let parsed: serde_json::Value = serde_json::from_slice(&json.stdout).expect("json on stdout");
+    assert_eq!(parsed[0]["code"], "C009");
+    assert_eq!(parsed[0]["line"], 10);
+    assert_eq!(parsed[0]["column"], 8);
+
+    let sarif = run(&dir.0, &["--format", "sarif", "."]);
+    let parsed: serde_json::Value = serde_json::from_slice(&sarif.stdout).expect("sarif on stdout");
+    assert_eq!(parsed["version"], "2.1.0");
+    let result = &parsed["runs"][0]["results"][0];
+    assert_eq!(result["ruleId"], "C009");
+    assert_eq!(result["level"], "error");
+    assert_eq!(
+        result["locations"][0]["physicalLocation"]["region"]["startLine"],
+        10
+    );
+    assert_eq!(
+        result["locations"][0]["physicalLocation"]["artifactLocation"]["uri"],
+        "bad.yml"
+    );
+
+    let github = run(&dir.0, &["--format", "github", "."]);
+    let line = String::from_utf8_lossy(&github.stdout);
+    assert!(
+        line.starts_with("::error file=./bad.yml,line=10,col=8,"),
+        "{line}"
+    );
+
+    let pretty = run(&dir.0, &["."]);
+    let text = String::from_utf8_lossy(&pretty.stdout);
+    assert!(
+        text.contains("level: severe") && text.contains("──────"),
+        "{text}"
+    );
+    assert!(!text.contains('\u{1b}'), "NO_COLOR is honoured");
+}
+
+#[test]
+fn configuration_and_inline_suppression() {
+    let dir = Dir::new("config");
+    dir.file("bad.yml", &GOOD.replace("level: medium", "level: severe"));
+    dir.file(
+        ".sigma-lint.yml",
+        "severity: {invalid-status-or-level: warning}\n",
+    );
+    let warned = run(
+        &dir.0,
+        &["--format", "concise", "--fail-level", "error", "."],
+    );
+    assert_eq!(warned.status.code(), Some(0));
+    assert!(String::from_utf8_lossy(&warned.stdout).contains("warning[C009]"));
+
+    dir.file(".sigma-lint.yml", "ignor: [C009]\n");
+    let broken = run(&dir.0, &["."]);
+    assert_eq!(broken.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&broken.stderr).contains(".sigma-lint.yml:1:1"));
+
+    dir.file(".sigma-lint.yml", "preset: spec\n");
+    dir.file(
+        "bad.yml",
+        &GOOD.replace("level: medium", "level: severe  # sigma-lint: ignore[C009]"),
+    );
+    let quiet = run(&dir.0, &["--format", "concise", "."]);
+    assert_eq!(
+        quiet.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&quiet.stdout)
+    );
+}
+
+#[test]
+fn checks_are_documented() {
+    let dir = Dir::new("docs");
+    let list = run(&dir.0, &["checks"]);
+    let text = String::from_utf8_lossy(&list.stdout);
+    assert!(
+        text.lines()
+            .any(|l| l.starts_with("G004  unused-search-identifier")),
+        "{text}"
+    );
+    let one = run(&dir.0, &["checks", "unused-search-identifier"]);
+    let text = String::from_utf8_lossy(&one.stdout);
+    assert!(
+        text.contains("## What it does") && text.contains("## Known problems"),
+        "{text}"
+    );
+    assert_eq!(run(&dir.0, &["checks", "nope"]).status.code(), Some(2));
+}

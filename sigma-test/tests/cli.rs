@@ -1,0 +1,260 @@
+//! The `sigma-test` binary, end to end: the project's own rules and cases,
+//! broken inputs, exit codes.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn sigma_test(args: &[&str], dir: &Path) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_sigma-test"))
+        .args(args)
+        .current_dir(dir)
+        .env("NO_COLOR", "1")
+        .output()
+        .unwrap()
+}
+
+fn workspace() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
+}
+
+/// How many cases the bundled case files hold, read straight from the YAML,
+/// so adding a case changes the expectation without editing this test.
+fn cases_in(path: &Path) -> usize {
+    if path.is_dir() {
+        let mut entries: Vec<_> = std::fs::read_dir(path).unwrap().flatten().collect();
+        entries.sort_by_key(|e| e.path());
+        return entries.iter().map(|e| cases_in(&e.path())).sum();
+    }
+    if path.extension().is_none_or(|e| e != "yml") {
+        return 0;
+    }
+    let source = std::fs::read_to_string(path).unwrap();
+    let documents = sigma_core::yaml::parse(&source).unwrap();
+    documents
+        .iter()
+        .filter_map(|d| d.root.as_ref()?.get("cases")?.as_sequence().map(<[_]>::len))
+        .sum()
+}
+
+fn last_line(output: &Output) -> String {
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    stdout.lines().last().unwrap_or_default().to_owned()
+}
+
+#[test]
+fn the_projects_rules_pass_their_cases() {
+    let output = sigma_test(&["rules", "cases"], &workspace());
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let expected = cases_in(&workspace().join("cases"));
+    assert!(expected >= 24, "the bundled cases shrank to {expected}");
+    assert_eq!(
+        last_line(&output),
+        format!("{expected} passed, 0 failed"),
+        "{stdout}"
+    );
+    assert_eq!(output.status.code(), Some(0));
+    assert!(!stdout.contains('\u{1b}'), "NO_COLOR must give plain text");
+    assert!(stdout.contains(
+        "PASS rules/windows/process_creation/proc_creation_win_schtasks_create_from_temp.yml \
+         (61ca49fa-957a-4ea8-9689-4be976a1a591) :: Security 4688 events use NewProcessName \
+         and ParentProcessName"
+    ));
+}
+
+#[test]
+fn a_case_file_alone_finds_the_rule_it_mirrors() {
+    let case = "cases/windows/registry_set/registry_set_run_key_script_host.yml";
+    let output = sigma_test(&[case], &workspace());
+    let expected = cases_in(&workspace().join(case));
+    assert!(expected >= 5);
+    assert_eq!(last_line(&output), format!("{expected} passed, 0 failed"));
+    assert_eq!(output.status.code(), Some(0));
+}
+
+#[test]
+fn json_format_has_the_counts() {
+    let output = sigma_test(&["--format", "json", "rules", "cases"], &workspace());
+    let value: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    let expected = cases_in(&workspace().join("cases"));
+    assert_eq!(
+        value["summary"],
+        serde_json::json!({"passed": expected, "failed": 0, "skipped": 0})
+    );
+    assert_eq!(value["results"].as_array().map(Vec::len), Some(expected));
+    assert_eq!(
+        String::from_utf8_lossy(&output.stderr).trim(),
+        format!("{expected} passed, 0 failed")
+    );
+}
+
+#[test]
+fn a_missing_path_is_a_usage_error() {
+    let output = sigma_test(&["no/such/dir"], &workspace());
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("no/such/dir: no such file or directory"),
+        "{stderr}"
+    );
+}
+
+/// A scratch repository: one rule, one good case file, and broken inputs
+/// of every kind; the broken ones fail with a location, the rest run.
+#[test]
+fn broken_inputs_are_located_and_the_run_goes_on() {
+    let dir = std::env::temp_dir().join(format!("sigma-test-cli-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(dir.join("cases/data")).unwrap();
+    let write = |path: &str, text: &str| std::fs::write(dir.join(path), text).unwrap();
+    write(
+        "rule.yml",
+        "title: t\nid: 7d1e6c0a-0000-4000-8000-000000000001\nlogsource: {product: x}\n\
+         detection:\n  selection: {Image|endswith: '\\evil.exe'}\n  condition: selection\n",
+    );
+    write(
+        "cases/good.yml",
+        "rule: 7d1e6c0a-0000-4000-8000-000000000001\ncases:\n  \
+         - name: fires\n    expect: match\n    \
+         event: {Image: 'C:\\evil.exe'}\n  - name: bad json file\n    expect: match\n    \
+         file: data/broken.json\n  - name: escapes the repository\n    expect: match\n    \
+         file: ../../outside.json\n  - name: no such file\n    expect: no-match\n    \
+         file: data/absent.jsonl\n",
+    );
+    write(
+        "cases/data/broken.json",
+        "{\"Image\": \"a\"}\n{\"Image\": }\n",
+    );
+    write("cases/syntax.yml", "rule: x\ncases:\n  - name: 'open\n");
+    write(
+        "cases/unknown-rule.yml",
+        "rule: 00000000-dead-beef-0000-000000000000\ncases:\n  \
+         - name: a\n    expect: match\n    event: {a: 1}\n",
+    );
+
+    let output = sigma_test(&["."], &dir);
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert_eq!(output.status.code(), Some(1), "{stdout}");
+    assert_eq!(last_line(&output), "1 passed, 5 failed", "{stdout}");
+    for expected in [
+        "PASS ./rule.yml (7d1e6c0a-0000-4000-8000-000000000001) :: fires",
+        "cases/data/broken.json:2:11 (event 1): invalid JSON: expected value",
+        "`../../outside.json` lies outside the repository",
+        "at ./cases/good.yml:11:11",
+        "cases/data/absent.jsonl: cannot read",
+        "at ./cases/syntax.yml:3:11",
+        "no rule with id `00000000-dead-beef-0000-000000000000` among the rules given",
+    ] {
+        assert!(
+            stdout.contains(expected),
+            "missing {expected:?} in\n{stdout}"
+        );
+    }
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn match_routes_events_to_rules_and_counts() {
+    let output = sigma_test(
+        &[
+            "match",
+            "--rules",
+            "rules",
+            "--events",
+            "cases/data",
+            "cases/data/security-4688.yml",
+        ],
+        &workspace(),
+    );
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(0), "{stderr}");
+    let mut lines: Vec<&str> = stdout.lines().collect();
+    lines.sort_unstable();
+    assert_eq!(
+        lines,
+        vec![
+            "1\trules/windows/network_connection/net_connection_win_dfsvc_unusual_port.yml\t\
+             19433d97-8378-43b1-aeca-85694b3b7e2d",
+            "1\trules/windows/process_creation/proc_creation_win_schtasks_create_from_temp.yml\t\
+             61ca49fa-957a-4ea8-9689-4be976a1a591",
+            "1\trules/windows/registry_set/registry_set_run_key_script_host.yml\t\
+             8869b100-32db-44c7-a26f-65f92d18b4d5",
+            "2\trules/web/web_path_traversal_in_query.yml\tf2bf265b-1d13-440a-b2e6-7461b156e75f",
+        ]
+    );
+    assert!(stderr.contains("loaded 4 rules in"), "{stderr}");
+    assert!(stderr.contains("matched 14 events in"), "{stderr}");
+
+    let total = sigma_test(
+        &[
+            "match",
+            "--total",
+            "--rules",
+            "rules",
+            "--events",
+            "cases/data",
+        ],
+        &workspace(),
+    );
+    assert_eq!(String::from_utf8_lossy(&total.stdout).trim(), "4");
+}
+
+#[test]
+fn a_broken_logsource_mapping_is_a_located_usage_error() {
+    let dir = std::env::temp_dir().join(format!("sigma-test-map-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let mapping = dir.join("map.yml");
+    std::fs::write(
+        &mapping,
+        "logsources:\n  - logsource: {product: acme}\n    events: [{channel: [a], event_id: x}]\n",
+    )
+    .unwrap();
+    let mapping_arg = mapping.to_string_lossy().into_owned();
+
+    let output = sigma_test(
+        &["--logsources", &mapping_arg, "rules", "cases"],
+        &workspace(),
+    );
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains(&format!(
+            "{mapping_arg}:3:39: an event id must be a whole number"
+        )),
+        "{stderr}"
+    );
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn expand_placeholders_come_from_a_file() {
+    let dir = std::env::temp_dir().join(format!("sigma-test-expand-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let write = |path: &str, text: &str| std::fs::write(dir.join(path), text).unwrap();
+    write(
+        "rule.yml",
+        "title: t\nid: 7d1e6c0a-0000-4000-8000-000000000002\nlogsource: {product: x}\n\
+         detection:\n  selection: {WorkstationName|expand: '%Workstations%'}\n  \
+         condition: selection\n",
+    );
+    write(
+        "case.yml",
+        "rule: 7d1e6c0a-0000-4000-8000-000000000002\ncases:\n  \
+         - {name: listed, expect: match, event: {WorkstationName: WS02}}\n  \
+         - {name: not listed, expect: no-match, event: {WorkstationName: WS09}}\n",
+    );
+    write("placeholders.yml", "Workstations: [WS01, WS02]\n");
+
+    let with = sigma_test(&["--placeholders", "placeholders.yml", "."], &dir);
+    assert_eq!(last_line(&with), "2 passed, 0 failed");
+
+    let without = sigma_test(&["."], &dir);
+    let stdout = String::from_utf8_lossy(&without.stdout);
+    assert_eq!(last_line(&without), "0 passed, 2 failed");
+    assert!(
+        stdout.contains("placeholder `%Workstations%` is not defined"),
+        "{stdout}"
+    );
+    std::fs::remove_dir_all(&dir).unwrap();
+}
