@@ -10,7 +10,7 @@ use sigma_core::logsource::LogSourceMap;
 
 use crate::bench;
 use crate::discover;
-use crate::engine::{Engine, SigmaEngine};
+use crate::engine::SigmaEngine;
 use crate::placeholders;
 use crate::quality::CoverageFormat;
 use crate::report::{self, Format};
@@ -296,7 +296,7 @@ fn load_logsources(common: &CommonArgs) -> Result<LogSourceMap, ()> {
     Ok(map)
 }
 
-fn run_tests<E: Engine>(engine: &E, args: &TestArgs, logsources: LogSourceMap) -> u8 {
+fn run_tests(engine: &SigmaEngine, args: &TestArgs, logsources: LogSourceMap) -> u8 {
     let paths = if args.paths.is_empty() {
         vec![PathBuf::from(".")]
     } else {
@@ -339,7 +339,7 @@ fn run_tests<E: Engine>(engine: &E, args: &TestArgs, logsources: LogSourceMap) -
     };
     let quality = &quality;
     let coverage = (quality.coverage || quality.min_coverage.is_some())
-        .then(crate::coverage::CoverageEngine::default);
+        .then(|| crate::coverage::CoverageEngine::with_placeholders(engine.placeholders.clone()));
     let results = match &coverage {
         Some(recording) => runner::run(recording, &corpus, &options, &tick),
         None => runner::run(engine, &corpus, &options, &tick),
@@ -369,7 +369,14 @@ fn run_tests<E: Engine>(engine: &E, args: &TestArgs, logsources: LogSourceMap) -
         Format::Text => Box::new(anstream::stdout()),
         Format::Json => Box::new(std::io::stderr()),
     };
-    let gates = run_quality(quality, &corpus, &options, coverage.as_ref(), &mut extra);
+    let gates = run_quality(
+        quality,
+        &corpus,
+        &options,
+        engine,
+        coverage.as_ref(),
+        &mut extra,
+    );
     let gates_failed = match gates {
         Ok(failed) => failed,
         Err(e) => {
@@ -394,6 +401,7 @@ fn run_quality(
     quality: &QualityArgs,
     corpus: &discover::Corpus,
     options: &RunOptions,
+    engine: &SigmaEngine,
     coverage: Option<&crate::coverage::CoverageEngine>,
     out: &mut dyn Write,
 ) -> std::io::Result<bool> {
@@ -418,7 +426,9 @@ fn run_quality(
         )?;
     }
     if quality.mutate || quality.min_mutation_score.is_some() {
-        failed |= crate::quality::mutate_corpus(corpus, options, quality.min_mutation_score, out)?;
+        let placeholders = &engine.placeholders;
+        let minimum = quality.min_mutation_score;
+        failed |= crate::quality::mutate_corpus(corpus, options, placeholders, minimum, out)?;
     }
     out.flush()?;
     Ok(failed)

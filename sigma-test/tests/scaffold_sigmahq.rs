@@ -74,7 +74,12 @@ fn scaffolded_cases_of_regression_rules_pass() {
         regression: false,
         ..RunOptions::default()
     };
-    let results = runner::run(&sigma_test::engine::SigmaEngine, &corpus, &options, &|| {});
+    let results = runner::run(
+        &sigma_test::engine::SigmaEngine::default(),
+        &corpus,
+        &options,
+        &|| {},
+    );
     let failed: Vec<String> = results
         .iter()
         .filter(|r| !matches!(r.outcome, Outcome::Passed))
