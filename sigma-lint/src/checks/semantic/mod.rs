@@ -24,10 +24,13 @@ use crate::check::{CheckMeta, FileContext};
 use crate::checks::rules;
 use crate::finding::Finding;
 
+/// A file's text and its semantic findings.
+type Cached = (Arc<str>, Rc<Vec<Semantic>>);
+
 thread_local! {
     /// (the file's text, its semantic findings). Holding the text keeps its
     /// address from being reused by another file while it is the key.
-    static LAST: RefCell<Option<(Arc<str>, Rc<Vec<Semantic>>)>> = const { RefCell::new(None) };
+    static LAST: RefCell<Option<Cached>> = const { RefCell::new(None) };
 }
 
 /// The semantic findings of every rule of the file. A rule that does not
