@@ -2,7 +2,7 @@
 //! other modules; this one only connects them.
 
 use std::io::{IsTerminal, Write};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use clap::{Args, Parser, Subcommand};
@@ -10,7 +10,7 @@ use sigma_core::logsource::LogSourceMap;
 
 use crate::bench;
 use crate::discover;
-use crate::engine::{Engine, SigmaEngine};
+use crate::engine::SigmaEngine;
 use crate::placeholders;
 use crate::quality::CoverageFormat;
 use crate::report::{self, Format};
@@ -77,20 +77,21 @@ struct TestArgs {
 
 /// Fuzzing, coverage and mutation, after the cases. With `--format json`
 /// their reports go to stderr, so that stdout stays one JSON document.
-#[derive(Debug, Args)]
+/// `.sigma-test.yml` in the current directory may set them for a repo.
+#[derive(Clone, Debug, Args)]
 struct QualityArgs {
     /// Fuzz every rule's condition: it can match, each filter can apply,
     /// each selection matters, irrelevant changes change nothing.
     #[arg(long)]
     fuzz: bool,
 
-    /// Inputs drawn per property and rule.
-    #[arg(long, value_name = "N", default_value_t = 32)]
-    fuzz_cases: u32,
+    /// Inputs drawn per property and rule [default: 16].
+    #[arg(long, value_name = "N")]
+    fuzz_cases: Option<u32>,
 
-    /// Seed of the fuzzer (same seed, same run).
-    #[arg(long, value_name = "SEED", default_value_t = 0)]
-    seed: u64,
+    /// Seed of the fuzzer (same seed, same run) [default: 0].
+    #[arg(long, value_name = "SEED")]
+    seed: Option<u64>,
 
     /// Report which selection values and filters the cases exercise.
     #[arg(long)]
@@ -115,6 +116,19 @@ struct QualityArgs {
     /// Fail when the mutation score is below PERCENT (implies --mutate).
     #[arg(long, value_name = "PERCENT")]
     min_mutation_score: Option<f64>,
+}
+
+impl QualityArgs {
+    /// The flags, with the repository's config where a flag is not given.
+    fn with_config(&self, config: &crate::config::RepoConfig) -> QualityArgs {
+        let mut out = self.clone();
+        out.fuzz |= config.fuzz.unwrap_or(false);
+        out.fuzz_cases = out.fuzz_cases.or(config.fuzz_cases);
+        out.seed = out.seed.or(config.seed);
+        out.min_coverage = out.min_coverage.or(config.min_coverage);
+        out.min_mutation_score = out.min_mutation_score.or(config.min_mutation_score);
+        out
+    }
 }
 
 #[derive(Debug, Args)]
@@ -283,7 +297,7 @@ fn load_logsources(common: &CommonArgs) -> Result<LogSourceMap, ()> {
     Ok(map)
 }
 
-fn run_tests<E: Engine>(engine: &E, args: &TestArgs, logsources: LogSourceMap) -> u8 {
+fn run_tests(engine: &SigmaEngine, args: &TestArgs, logsources: LogSourceMap) -> u8 {
     let paths = if args.paths.is_empty() {
         vec![PathBuf::from(".")]
     } else {
@@ -317,9 +331,16 @@ fn run_tests<E: Engine>(engine: &E, args: &TestArgs, logsources: LogSourceMap) -
             bar.inc(1);
         }
     };
-    let quality = &args.quality;
+    let quality = match crate::config::RepoConfig::read(Path::new(".")) {
+        Ok(config) => args.quality.with_config(&config),
+        Err(message) => {
+            eprintln!("sigma-test: {message}");
+            return EXIT_ERROR;
+        }
+    };
+    let quality = &quality;
     let coverage = (quality.coverage || quality.min_coverage.is_some())
-        .then(crate::coverage::CoverageEngine::default);
+        .then(|| crate::coverage::CoverageEngine::with_placeholders(engine.placeholders.clone()));
     let results = match &coverage {
         Some(recording) => runner::run(recording, &corpus, &options, &tick),
         None => runner::run(engine, &corpus, &options, &tick),
@@ -349,7 +370,14 @@ fn run_tests<E: Engine>(engine: &E, args: &TestArgs, logsources: LogSourceMap) -
         Format::Text => Box::new(anstream::stdout()),
         Format::Json => Box::new(std::io::stderr()),
     };
-    let gates = run_quality(quality, &corpus, &options, coverage.as_ref(), &mut extra);
+    let gates = run_quality(
+        quality,
+        &corpus,
+        &options,
+        engine,
+        coverage.as_ref(),
+        &mut extra,
+    );
     let gates_failed = match gates {
         Ok(failed) => failed,
         Err(e) => {
@@ -374,14 +402,17 @@ fn run_quality(
     quality: &QualityArgs,
     corpus: &discover::Corpus,
     options: &RunOptions,
+    engine: &SigmaEngine,
     coverage: Option<&crate::coverage::CoverageEngine>,
     out: &mut dyn Write,
 ) -> std::io::Result<bool> {
     let mut failed = false;
     if quality.fuzz {
         let fuzz = crate::fuzz::FuzzOptions {
-            cases: quality.fuzz_cases,
-            seed: quality.seed,
+            cases: quality
+                .fuzz_cases
+                .unwrap_or(crate::fuzz::FuzzOptions::default().cases),
+            seed: quality.seed.unwrap_or_default(),
         };
         failed |= crate::quality::fuzz_corpus(corpus, &fuzz, out)? > 0;
     }
@@ -396,7 +427,9 @@ fn run_quality(
         )?;
     }
     if quality.mutate || quality.min_mutation_score.is_some() {
-        failed |= crate::quality::mutate_corpus(corpus, options, quality.min_mutation_score, out)?;
+        let placeholders = &engine.placeholders;
+        let minimum = quality.min_mutation_score;
+        failed |= crate::quality::mutate_corpus(corpus, options, placeholders, minimum, out)?;
     }
     out.flush()?;
     Ok(failed)

@@ -19,6 +19,7 @@
 mod bench;
 pub mod case_file;
 pub mod cli;
+pub mod config;
 pub mod coverage;
 pub mod discover;
 pub mod engine;

@@ -126,10 +126,11 @@ pub fn write_coverage(
 pub fn mutate_corpus(
     corpus: &Corpus,
     options: &RunOptions,
+    placeholders: &std::collections::HashMap<String, Vec<String>>,
     minimum: Option<f64>,
     out: &mut dyn Write,
 ) -> io::Result<bool> {
-    let report: MutationReport = mutate::run(corpus, options);
+    let report: MutationReport = mutate::run(corpus, options, placeholders);
     for rule in &report.rules {
         for survivor in &rule.survivors {
             writeln!(out, "mutant survived {}: {survivor}", rule.path)?;

@@ -43,7 +43,7 @@ fn bundled_cases_cover_everything() {
 #[test]
 fn bundled_cases_kill_every_mutant() {
     let corpus = bundled();
-    let report = mutate::run(&corpus, &RunOptions::default());
+    let report = mutate::run(&corpus, &RunOptions::default(), &Default::default());
     let (killed, total) = report.counts();
     assert!(total >= 30, "{total}");
     assert_eq!(killed, total, "{report:#?}");

@@ -239,13 +239,15 @@ impl<'a> Search<'a> {
                 .filter(|(_, holds)| *holds)
                 .map(|(p, _)| &p.operation)
                 .collect();
-            let chosen = candidates(&positives, fill).into_iter().find(|candidate| {
-                let probe = single_field(name, candidate);
-                field_literals
-                    .iter()
-                    .filter(|(p, _)| !matches!(p.operation, Operation::FieldRef { .. }))
-                    .all(|(p, holds)| self.analysis.test(p, &probe) == *holds)
-            })?;
+            let chosen = candidates(name, &positives, fill)
+                .into_iter()
+                .find(|candidate| {
+                    let probe = single_field(name, candidate);
+                    field_literals
+                        .iter()
+                        .filter(|(p, _)| !matches!(p.operation, Operation::FieldRef { .. }))
+                        .all(|(p, holds)| self.analysis.test(p, &probe) == *holds)
+                })?;
             if let Candidate::Present(value) = chosen {
                 event.insert((*name).to_owned(), value);
             }
@@ -275,7 +277,7 @@ impl<'a> Search<'a> {
             if !holds {
                 continue;
             }
-            let found = candidates(&[&predicate.operation], fill)
+            let found = candidates("Keyword", &[&predicate.operation], fill)
                 .into_iter()
                 .find_map(|candidate| match candidate {
                     Candidate::Present(value) => {

@@ -133,10 +133,12 @@ fn merged(patterns: &[&SigmaString], fill: &Fill) -> Option<String> {
     Some(out)
 }
 
-/// Candidate values for a field that must pass every operation in
-/// `positives`, most promising first. With no positive test, absence
-/// comes first (it fails every negative test but `null` and `exists`).
-pub fn candidates(positives: &[&Operation], fill: &Fill) -> Vec<Candidate> {
+/// Candidate values for the field `name` that must pass every operation
+/// in `positives`, most promising first. With no positive test, absence
+/// comes first (it fails every negative test but `null` and `exists`);
+/// generic values carry the field's name, so that two fields never get
+/// the same one by accident (`User|fieldref: ParentUser` negated).
+pub fn candidates(name: &str, positives: &[&Operation], fill: &Fill) -> Vec<Candidate> {
     let mut out = Vec::new();
     let push = |c: Candidate, out: &mut Vec<Candidate>| {
         if !out.contains(&c) {
@@ -167,13 +169,46 @@ pub fn candidates(positives: &[&Operation], fill: &Fill) -> Vec<Candidate> {
         }
     }
 
+    // A text test and a regex on one field: the regex searches, so the
+    // text before or after a sample of it still matches.
+    let texts: Vec<String> = out
+        .iter()
+        .filter_map(|c| match c {
+            Candidate::Present(Value::String(s)) => Some(s.clone()),
+            _ => None,
+        })
+        .collect();
+    let regexes: Vec<String> = positives
+        .iter()
+        .filter(|op| matches!(op, Operation::Regex { .. }))
+        .flat_map(|op| singles(op, fill))
+        .filter_map(|c| match c {
+            Candidate::Present(Value::String(s)) => Some(s),
+            _ => None,
+        })
+        .collect();
+    if !regexes.is_empty() {
+        for text in texts.iter().filter(|t| !regexes.contains(t)).take(4) {
+            for sample in regexes.iter().take(4) {
+                push(
+                    Candidate::Present(json!(format!("{text} {sample}"))),
+                    &mut out,
+                );
+                push(
+                    Candidate::Present(json!(format!("{sample} {text}"))),
+                    &mut out,
+                );
+            }
+        }
+    }
+
     if positives.is_empty() {
         push(Candidate::Absent, &mut out);
     }
     // Generic values for fields whose only tests are negative ones that
     // absence fails (`not null`, `not exists: false`).
     for generic in [
-        json!(format!("v{}", fill.run)),
+        json!(format!("{name}-v{}", fill.run)),
         json!(0),
         json!(""),
         Value::Null,
@@ -412,7 +447,7 @@ mod tests {
     fn merging_puts_start_middle_and_end_in_order() {
         let ops = [m("C:/*"), m("*temp*"), m("*.exe")];
         let refs: Vec<&Operation> = ops.iter().collect();
-        let found = candidates(&refs, &Fill::plain());
+        let found = candidates("F", &refs, &Fill::plain());
         assert_eq!(found[0], Candidate::Present(json!("C:/temp.exe")));
     }
 

@@ -75,6 +75,8 @@ impl RuleCoverage {
 /// Wraps the matcher and records coverage.
 #[derive(Debug, Default)]
 pub struct CoverageEngine {
+    /// Values of `expand` placeholders, as for the plain engine.
+    pub placeholders: HashMap<String, Vec<String>>,
     seen: Mutex<HashMap<usize, RuleCoverage>>,
 }
 
@@ -85,6 +87,14 @@ pub struct Covered {
 }
 
 impl CoverageEngine {
+    /// An engine filling `expand` placeholders from `placeholders`.
+    pub fn with_placeholders(placeholders: HashMap<String, Vec<String>>) -> CoverageEngine {
+        CoverageEngine {
+            placeholders,
+            seen: Mutex::default(),
+        }
+    }
+
     /// The coverage of `rule` (empty when no event reached it).
     pub fn of(&self, rule: &Rule) -> RuleCoverage {
         let key = rule as *const Rule as usize;
@@ -191,7 +201,7 @@ impl Engine for CoverageEngine {
     ) -> Result<Covered, Vec<EngineError>> {
         let options = CompileOptions {
             field_map: fields.iter().map(|(k, v)| (k.clone(), v.clone())).collect(),
-            ..CompileOptions::default()
+            placeholders: self.placeholders.clone(),
         };
         let analysis = Analysis::new(rule, &options).map_err(|errors| {
             errors

@@ -5,12 +5,16 @@
 //! text around the value where every test of the field is a `contains`
 //! that is never negated (a longer text still contains the value, and no
 //! filter can start to apply); unrelated fields where no negated keyword
-//! could see them. Numbers written as strings are always harmless (C6).
+//! could see them; a flag dash swapped for another `windash` dash where
+//! every test of the field lists all such variants. Numbers written as
+//! strings are always harmless (C6).
 
 use std::collections::{BTreeMap, BTreeSet};
 
 use sigma_core::analysis::Analysis;
 use sigma_core::matcher::ir::{Case, Expr, Operation, Predicate, Target};
+use sigma_core::modifier::WINDASH_CHARS;
+use sigma_core::value::{Part, SigmaString};
 
 /// What the fuzzer may change about a field.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -19,6 +23,9 @@ pub struct FieldFacts {
     pub case_free: bool,
     /// Text may be added before and after the value.
     pub paddable: bool,
+    /// A dash that starts a flag may be any of `windash`'s dashes: every
+    /// test of the field lists all variants of each flag dash it has.
+    pub dash_free: bool,
 }
 
 /// The facts of every field the rule names, plus the rule-wide ones.
@@ -66,11 +73,15 @@ impl Facts {
                 && uses
                     .iter()
                     .all(|(p, positive)| *positive && is_contains(&p.operation));
+            let dash_free = !linked
+                && keywords.iter().all(|(p, _)| dash_closed(&p.operation))
+                && uses.iter().all(|(p, _)| dash_closed(&p.operation));
             fields.insert(
                 name.clone(),
                 FieldFacts {
                     case_free,
                     paddable,
+                    dash_free,
                 },
             );
         }
@@ -107,6 +118,76 @@ fn ignores_case(operation: &Operation) -> bool {
         | Operation::Cidr(_)
         | Operation::TimePart { .. } => true,
     }
+}
+
+/// Whether, for every pattern of a text test, swapping one flag dash for
+/// another of `windash`'s dashes gives a pattern of the same test. A test
+/// without flag dashes qualifies; one written with a plain `-` and no
+/// `windash` does not (it would tell `-x` from `/x`).
+fn dash_closed(operation: &Operation) -> bool {
+    let Operation::Match { patterns, .. } = operation else {
+        return !matches!(operation, Operation::Regex { .. });
+    };
+    patterns.iter().all(|pattern| {
+        flag_dashes(pattern).into_iter().all(|index| {
+            WINDASH_CHARS
+                .iter()
+                .all(|dash| patterns.contains(&with_char(pattern, index, *dash)))
+        })
+    })
+}
+
+/// The characters of a pattern, wildcards as `None`.
+fn cells(pattern: &SigmaString) -> Vec<Option<char>> {
+    let mut out = Vec::new();
+    for part in pattern.parts() {
+        match part {
+            Part::Literal(text) => out.extend(text.chars().map(Some)),
+            _ => out.push(None),
+        }
+    }
+    out
+}
+
+/// Indexes (into [`cells`]) of the dashes that start a flag: after a
+/// non-word character (or a wildcard, or the start), before a word one.
+pub(super) fn flag_dashes(pattern: &SigmaString) -> Vec<usize> {
+    flag_positions(&cells(pattern))
+}
+
+/// The same over plain text.
+pub(super) fn flag_positions(cells: &[Option<char>]) -> Vec<usize> {
+    let word =
+        |c: Option<&Option<char>>| matches!(c, Some(Some(c)) if c.is_alphanumeric() || *c == '_');
+    (0..cells.len())
+        .filter(|&i| {
+            matches!(cells.get(i), Some(Some(c)) if WINDASH_CHARS.contains(c))
+                && (i == 0 || !word(cells.get(i - 1)))
+                && word(cells.get(i + 1))
+        })
+        .collect()
+}
+
+fn with_char(pattern: &SigmaString, index: usize, new: char) -> SigmaString {
+    let mut at = 0;
+    let parts = pattern.parts().iter().map(|part| match part {
+        Part::Literal(text) => {
+            let replaced: String = text
+                .chars()
+                .map(|c| {
+                    let c = if at == index { new } else { c };
+                    at += 1;
+                    c
+                })
+                .collect();
+            Part::Literal(replaced)
+        }
+        other => {
+            at += 1;
+            other.clone()
+        }
+    });
+    SigmaString::from_parts(parts.collect::<Vec<_>>())
 }
 
 fn is_contains(operation: &Operation) -> bool {

@@ -13,7 +13,9 @@
 //! 3. with required stage *i* broken, it does not match;
 //! 4. case flips (where every test of the field ignores case), padding
 //!    around `contains` values (where no test could start to fail), an
-//!    unrelated field, numbers written as strings: the rule still matches;
+//!    unrelated field, flag dashes swapped among `windash`'s dashes (where
+//!    every test lists all variants), numbers written as strings: the rule
+//!    still matches;
 //! 5. the compiled matcher and the reference evaluator agree on every
 //!    event built.
 //!
@@ -24,9 +26,9 @@
 //!
 //! Runs are reproducible: the seed (and the rule's id) fix every draw, and
 //! every proptest setting is set here rather than read from `PROPTEST_*`.
-//! Known gaps: `windash` dash variants and `base64offset` offsets are not
-//! yet varied (the witness uses the first alternative); doing so needs the
-//! modifier chain per predicate in the predicate tree.
+//! Known gap: `base64offset` offsets are not varied (the witness uses the
+//! first of the three fragments); doing so needs the plain value and the
+//! modifier chain per predicate, which the predicate tree does not keep.
 
 pub mod case;
 mod facts;
@@ -38,6 +40,7 @@ use proptest::test_runner::{Config, RngSeed, TestCaseError, TestError, TestRunne
 use serde_json::{Map, Value};
 use sigma_core::analysis::{Analysis, Fill, Goal, Outcome, StageKind};
 use sigma_core::matcher::CompileOptions;
+use sigma_core::modifier::WINDASH_CHARS;
 use sigma_core::reference;
 use sigma_core::rule::Rule;
 
@@ -54,7 +57,7 @@ pub struct FuzzOptions {
 
 impl Default for FuzzOptions {
     fn default() -> Self {
-        FuzzOptions { cases: 32, seed: 0 }
+        FuzzOptions { cases: 16, seed: 0 }
     }
 }
 
@@ -136,6 +139,8 @@ pub struct FuzzInput {
     pub after: String,
     /// An unrelated field's value.
     pub extra: String,
+    /// The dash put in place of flag dashes.
+    pub dash: char,
 }
 
 /// The strategy for [`FuzzInput`]: short printable texts, so that shrunk
@@ -150,9 +155,10 @@ pub fn input_strategy() -> impl Strategy<Value = FuzzInput> {
         text,
         text,
         text,
+        prop::sample::select(WINDASH_CHARS.to_vec()),
     )
         .prop_map(
-            |(run, one, regex_seed, flips, before, after, extra)| FuzzInput {
+            |(run, one, regex_seed, flips, before, after, extra, dash)| FuzzInput {
                 fill: Fill {
                     run,
                     one,
@@ -162,6 +168,7 @@ pub fn input_strategy() -> impl Strategy<Value = FuzzInput> {
                 before,
                 after,
                 extra,
+                dash,
             },
         )
 }
@@ -342,6 +349,9 @@ impl Context<'_> {
             }
             changes.push(("an unrelated field".to_owned(), extra));
         }
+        if let Some(dashed) = self.swap_dashes(&event, input.dash) {
+            changes.push(("windash dash variants".to_owned(), dashed));
+        }
         if let Some(stringified) = numbers_as_strings(&event) {
             changes.push(("numbers written as strings".to_owned(), stringified));
         }
@@ -426,6 +436,34 @@ impl Context<'_> {
                 other => other.clone(),
             };
             out.insert(name.clone(), value);
+        }
+        changed.then_some(Value::Object(out))
+    }
+
+    /// Every flag dash of dash-free fields becomes `dash`.
+    fn swap_dashes(&self, event: &Value, dash: char) -> Option<Value> {
+        let Value::Object(map) = event else {
+            return None;
+        };
+        let mut out = map.clone();
+        let mut changed = false;
+        for (name, value) in out.iter_mut() {
+            let free = self.facts.fields.get(name).is_some_and(|f| f.dash_free);
+            let Value::String(text) = value else { continue };
+            if !free {
+                continue;
+            }
+            let cells: Vec<Option<char>> = text.chars().map(Some).collect();
+            let slots = facts::flag_positions(&cells);
+            if slots.is_empty() {
+                continue;
+            }
+            *text = text
+                .chars()
+                .enumerate()
+                .map(|(i, c)| if slots.contains(&i) { dash } else { c })
+                .collect();
+            changed = true;
         }
         changed.then_some(Value::Object(out))
     }

@@ -92,3 +92,17 @@ fn failures_shrink_to_a_minimal_input() {
     .expect("fails");
     assert_eq!(found.message.chars().count(), 3, "{}", found.message);
 }
+
+#[test]
+fn windash_fields_take_every_dash_and_plain_dashes_are_left_alone() {
+    let source = "title: t\ndetection:\n  sel:\n    CommandLine|windash|contains: ' -enc '\n  \
+                  plain:\n    Other|contains: ' -x'\n  condition: sel and plain\n";
+    let file = SigmaFile::parse("t.yml", source);
+    let rule = file.rules().next().unwrap();
+    let analysis = sigma_core::analysis::Analysis::new(rule, &CompileOptions::default()).unwrap();
+    let facts = Facts::of(&analysis);
+    assert!(facts.fields["CommandLine"].dash_free);
+    assert!(!facts.fields["Other"].dash_free);
+    let report = fuzz_rule(rule, &FuzzOptions { cases: 64, seed: 5 }).unwrap();
+    assert_eq!(report.failures, Vec::new());
+}

@@ -12,7 +12,7 @@
 //! makes redundant changes nothing); no case can kill it, and `sigma-lint`'s
 //! `redundant-value` says why. At most [`MAX_MUTANTS`] mutants per rule.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 use sigma_core::analysis::{stages, StageKind};
 use sigma_core::event::Event;
@@ -198,10 +198,12 @@ fn at(p: &Predicate) -> String {
 
 /// The matcher with mutant `index` of every rule (rules with fewer
 /// mutants are compiled as they are).
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Debug, Default)]
 pub struct MutantEngine {
     /// Which mutant.
     pub index: usize,
+    /// Values of `expand` placeholders, as for the plain engine.
+    pub placeholders: HashMap<String, Vec<String>>,
 }
 
 impl Engine for MutantEngine {
@@ -215,7 +217,7 @@ impl Engine for MutantEngine {
     ) -> Result<CompiledRule, Vec<EngineError>> {
         let options = CompileOptions {
             field_map: fields.iter().map(|(k, v)| (k.clone(), v.clone())).collect(),
-            ..CompileOptions::default()
+            placeholders: self.placeholders.clone(),
         };
         let located = |errors: Vec<sigma_core::matcher::CompileError>| {
             errors
@@ -284,13 +286,15 @@ impl MutationReport {
 }
 
 /// Runs every mutant of every rule that has cases passing as written.
-pub fn run(corpus: &Corpus, options: &RunOptions) -> MutationReport {
-    let baseline = runner::run(
-        &crate::engine::SigmaEngine::default(),
-        corpus,
-        options,
-        &|| {},
-    );
+pub fn run(
+    corpus: &Corpus,
+    options: &RunOptions,
+    placeholders: &HashMap<String, Vec<String>>,
+) -> MutationReport {
+    let plain = crate::engine::SigmaEngine {
+        placeholders: placeholders.clone(),
+    };
+    let baseline = runner::run(&plain, corpus, options, &|| {});
     let mut tested: BTreeMap<String, (bool, Vec<Mutant>)> = BTreeMap::new();
     for result in &baseline {
         let Some(path) = &result.rule_path else {
@@ -305,10 +309,13 @@ pub fn run(corpus: &Corpus, options: &RunOptions) -> MutationReport {
         let Some((true, list)) = tested.get_mut(&key) else {
             continue;
         };
-        if let Some(tree) = entry
-            .rule()
-            .and_then(|r| ir::lower(r, &CompileOptions::default()).ok())
-        {
+        if let Some(tree) = entry.rule().and_then(|r| {
+            let compile = CompileOptions {
+                placeholders: placeholders.clone(),
+                ..CompileOptions::default()
+            };
+            ir::lower(r, &compile).ok()
+        }) {
             *list = mutants(&tree);
         }
     }
@@ -317,7 +324,15 @@ pub fn run(corpus: &Corpus, options: &RunOptions) -> MutationReport {
     let most = tested.values().map(|(_, l)| l.len()).max().unwrap_or(0);
     let mut killed: BTreeMap<String, Vec<bool>> = BTreeMap::new();
     for index in 0..most {
-        let results = runner::run(&MutantEngine { index }, corpus, options, &|| {});
+        let results = runner::run(
+            &MutantEngine {
+                index,
+                placeholders: placeholders.clone(),
+            },
+            corpus,
+            options,
+            &|| {},
+        );
         let mut failed: BTreeMap<String, bool> = BTreeMap::new();
         for result in &results {
             let Some(path) = &result.rule_path else {

@@ -59,7 +59,7 @@ fn weak_cases_leave_survivors() {
     let weak = "rule: r.yml\ncases:\n  - name: a\n    expect: match\n    event: {Cmd: evil}\n";
     std::fs::write(dir.join("c.yml"), weak).unwrap();
     let corpus = crate::discover::discover(std::slice::from_ref(&dir)).unwrap();
-    let report = run(&corpus, &RunOptions::default());
+    let report = run(&corpus, &RunOptions::default(), &HashMap::new());
     assert_eq!(report.counts(), (0, 3));
     assert_eq!(
         report.rules[0].survivors,
@@ -77,7 +77,7 @@ fn weak_cases_leave_survivors() {
     );
     std::fs::write(dir.join("c.yml"), strong).unwrap();
     let corpus = crate::discover::discover(std::slice::from_ref(&dir)).unwrap();
-    let report = run(&corpus, &RunOptions::default());
+    let report = run(&corpus, &RunOptions::default(), &HashMap::new());
     assert_eq!(report.counts(), (3, 3));
     assert_eq!(report.score(), 100.0);
     let _ = std::fs::remove_dir_all(&dir);

@@ -15,6 +15,7 @@ pub mod useless_modifier;
 
 use std::cell::RefCell;
 use std::rc::Rc;
+use std::sync::Arc;
 
 use sigma_core::analysis::{semantic_findings, Analysis, Finding as Semantic, FindingKind};
 use sigma_core::matcher::CompileOptions;
@@ -23,19 +24,23 @@ use crate::check::{CheckMeta, FileContext};
 use crate::checks::rules;
 use crate::finding::Finding;
 
+/// A file's text and its semantic findings.
+type Cached = (Arc<str>, Rc<Vec<Semantic>>);
+
 thread_local! {
-    /// (address of the file's text, its semantic findings).
-    static LAST: RefCell<Option<(usize, Rc<Vec<Semantic>>)>> = const { RefCell::new(None) };
+    /// (the file's text, its semantic findings). Holding the text keeps its
+    /// address from being reused by another file while it is the key.
+    static LAST: RefCell<Option<Cached>> = const { RefCell::new(None) };
 }
 
 /// The semantic findings of every rule of the file. A rule that does not
 /// compile has none here: the G and H checks report why it does not.
 fn analysed(cx: &FileContext<'_>) -> Rc<Vec<Semantic>> {
-    let key = cx.source().as_ptr() as usize;
+    let key = cx.source();
     if let Some(found) = LAST.with(|last| {
         last.borrow()
             .as_ref()
-            .filter(|(k, _)| *k == key)
+            .filter(|(k, _)| Arc::ptr_eq(k, key))
             .map(|(_, f)| Rc::clone(f))
     }) {
         return found;
@@ -48,7 +53,7 @@ fn analysed(cx: &FileContext<'_>) -> Rc<Vec<Semantic>> {
         }
     }
     let found = Rc::new(found);
-    LAST.with(|last| *last.borrow_mut() = Some((key, Rc::clone(&found))));
+    LAST.with(|last| *last.borrow_mut() = Some((Arc::clone(key), Rc::clone(&found))));
     found
 }
 
