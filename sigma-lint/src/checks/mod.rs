@@ -16,6 +16,7 @@ pub mod d;
 pub mod e;
 pub mod f;
 pub mod g;
+pub mod h;
 pub mod l;
 pub mod semantic;
 
@@ -70,6 +71,13 @@ pub static ALL: &[&dyn Check] = &[
     &g::all_of_them::AllOfThem,
     &g::deprecated_timeframe::DeprecatedTimeframe,
     &g::condition_list::ConditionList,
+    &h::invalid_modifier::InvalidModifier,
+    &h::invalid_value::InvalidValue,
+    &h::unresolved_placeholder::UnresolvedPlaceholder,
+    &h::null_in_list::NullInList,
+    &h::combination::InvalidCombination,
+    &h::wide_without_base64::WideWithoutBase64,
+    &h::regex_construct::RegexConstruct,
     &l::schema_violation::SchemaViolation,
     &semantic::never_matches::NeverMatches,
     &semantic::dead_filter::DeadFilter,
