@@ -17,6 +17,8 @@ pub mod e;
 pub mod f;
 pub mod g;
 pub mod h;
+pub mod i;
+pub mod j;
 pub mod l;
 pub mod semantic;
 
@@ -78,6 +80,11 @@ pub static ALL: &[&dyn Check] = &[
     &h::combination::InvalidCombination,
     &h::wide_without_base64::WideWithoutBase64,
     &h::regex_construct::RegexConstruct,
+    &i::correlation_shape::CorrelationShape,
+    &i::unknown_reference::UnknownReference,
+    &i::group_by::CorrelationGroupBy,
+    &i::too_few_rules::TooFewRules,
+    &j::filter_shape::FilterShape,
     &l::schema_violation::SchemaViolation,
     &semantic::never_matches::NeverMatches,
     &semantic::dead_filter::DeadFilter,
