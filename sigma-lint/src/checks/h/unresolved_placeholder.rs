@@ -33,6 +33,10 @@ crate::declare_check! {
     ///
     /// ## Options
     /// `defined`: the placeholder names a pipeline fills (list of strings).
+    /// `pipeline-fills`: every placeholder is filled by a conversion
+    /// pipeline, so none is reported (set by `--preset sigmahq`, whose
+    /// `rules-placeholder` folder exists for such rules and whose CI,
+    /// pySigma, leaves placeholders to a pipeline).
     ///
     /// ## Known problems
     /// Only the names are known to the linter, not the values.
@@ -56,6 +60,10 @@ impl Check for UnresolvedPlaceholder {
     }
 
     fn check_file(&self, cx: &FileContext<'_>, out: &mut Vec<Finding>) {
+        let pipeline = cx.settings.option(&Self::META, "pipeline-fills");
+        if pipeline.and_then(|v| v.as_bool()) == Some(true) {
+            return;
+        }
         let defined: Vec<&str> = cx
             .settings
             .option(&Self::META, "defined")
@@ -114,6 +122,11 @@ mod tests {
             serde_json::json!({ "defined": ["Admins"] }),
         );
         assert!(findings_at("H003", "r.yml", RULE, settings).is_empty());
+        let sigmahq = Settings {
+            preset: crate::settings::Preset::SigmaHq,
+            ..Settings::default()
+        };
+        assert!(findings_at("H003", "r.yml", RULE, sigmahq).is_empty());
         let plain = RULE.replace("|expand", "");
         assert!(findings_of("H003", &plain).is_empty());
     }
