@@ -7,9 +7,81 @@
 //! boundaries, are left out: the finding stays reported, and a second run
 //! picks it up once the first edit is in.
 
+use std::collections::BTreeMap;
 use std::path::Path;
+use std::sync::Arc;
 
 use crate::finding::{Applicability, Edit, Finding};
+
+/// What fixing changes in one file.
+#[derive(Debug)]
+pub struct FileFix {
+    /// The file.
+    pub path: Arc<Path>,
+    /// Its text as linted.
+    pub before: Arc<str>,
+    /// Its text with the fixes applied.
+    pub after: String,
+}
+
+/// The fixes of a run, file by file, and which findings they resolve.
+#[derive(Debug, Default)]
+pub struct Plan {
+    /// Each file that changes.
+    pub files: Vec<FileFix>,
+    /// For each finding of the run (same order), whether a fix resolves it.
+    pub resolved: Vec<bool>,
+}
+
+/// Works out every file's fixed text from a run's findings.
+pub fn plan(findings: &[Finding], unsafe_fixes: bool) -> Plan {
+    let mut by_file: BTreeMap<&Path, Vec<usize>> = BTreeMap::new();
+    for (index, finding) in findings.iter().enumerate() {
+        if finding.fix.is_some() {
+            by_file.entry(&finding.path).or_default().push(index);
+        }
+    }
+
+    let mut plan = Plan {
+        files: Vec::new(),
+        resolved: vec![false; findings.len()],
+    };
+    for indices in by_file.values() {
+        let of_file: Vec<&Finding> = indices.iter().filter_map(|&i| findings.get(i)).collect();
+        let Some(first) = of_file.first() else {
+            continue;
+        };
+        let fixed = apply(&first.source, &of_file, unsafe_fixes);
+        for (&index, applied) in indices.iter().zip(&fixed.applied) {
+            if let Some(flag) = plan.resolved.get_mut(index) {
+                *flag = *applied;
+            }
+        }
+        if fixed.text != *first.source {
+            plan.files.push(FileFix {
+                path: Arc::clone(&first.path),
+                before: Arc::clone(&first.source),
+                after: fixed.text,
+            });
+        }
+    }
+    plan
+}
+
+/// Writes a fixed file, unless it changed on disk since it was linted (or
+/// was read with a conversion): then every byte is left alone.
+pub fn write(fix: &FileFix) -> Result<(), String> {
+    let on_disk = std::fs::read(&fix.path)
+        .map_err(|e| format!("{}: cannot read the file again: {e}", fix.path.display()))?;
+    if on_disk != fix.before.as_bytes() {
+        return Err(format!(
+            "{}: not fixed: the file differs from the text that was linted",
+            fix.path.display()
+        ));
+    }
+    std::fs::write(&fix.path, &fix.after)
+        .map_err(|e| format!("{}: cannot write the fixed file: {e}", fix.path.display()))
+}
 
 /// The outcome of fixing one file.
 #[derive(Debug, PartialEq, Eq)]
@@ -148,6 +220,37 @@ mod tests {
         assert_eq!(fixed.applied, vec![true, false, false]);
         let fixed = apply("title: t \n", &[&a, &b, &c], true);
         assert_eq!(fixed.text, "TITLE: T \n");
+    }
+
+    #[test]
+    fn plan_and_write_keep_other_bytes() {
+        let dir = std::env::temp_dir().join(format!("sigma-lint-fix-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap_or_default();
+        let path = dir.join("r.yml");
+        let source = "title: t  \r\nlevel: low";
+        std::fs::write(&path, source).unwrap_or_default();
+        let file = sigma_core::rule::SigmaFile::parse(path.clone(), source);
+        let arc: Arc<Path> = Arc::from(path.as_path());
+        let settings = crate::settings::Settings {
+            select: vec!["A005".into()],
+            ..Default::default()
+        };
+        let findings = crate::lint::lint_files(&[(arc, file)], &settings, crate::checks::ALL);
+        let plan = plan(&findings, false);
+        assert_eq!(plan.files.len(), 1);
+        assert!(plan.resolved.iter().all(|r| *r), "{findings:?}");
+        let fix = &plan.files[0];
+        assert_eq!(fix.after, "title: t\r\nlevel: low\n");
+        assert_eq!(write(fix), Ok(()));
+        assert_eq!(
+            std::fs::read_to_string(&path).unwrap_or_default(),
+            fix.after
+        );
+        assert!(
+            write(fix).is_err(),
+            "a file changed since linting is left alone"
+        );
+        std::fs::remove_dir_all(&dir).unwrap_or_default();
     }
 
     #[test]
