@@ -7,6 +7,9 @@
 //! compile but cannot match, values a list must not hold).
 
 pub mod combination;
+pub mod control_character;
+pub mod double_wildcard;
+pub mod escaped_wildcard;
 pub mod invalid_modifier;
 pub mod invalid_value;
 pub mod null_in_list;
@@ -15,8 +18,8 @@ pub mod unresolved_placeholder;
 pub mod wide_without_base64;
 
 use sigma_core::matcher::CompileError;
-use sigma_core::modifier::{parse_chain, ModifierChain};
-use sigma_core::rule::DetectionItem;
+use sigma_core::modifier::{parse_chain, ChainKind, ModifierChain};
+use sigma_core::rule::{DetectionItem, RuleValue, ValueKind};
 
 use crate::check::FileContext;
 use crate::checks::{detections, items};
@@ -43,4 +46,22 @@ pub(crate) fn valid_chains<'a>(cx: &FileContext<'a>) -> Vec<(&'a DetectionItem, 
         .into_iter()
         .filter_map(|(item, chain)| chain.ok().map(|c| (item, c)))
         .collect()
+}
+
+/// The string values compared as Sigma strings (no `re`, `cidr`, ...),
+/// with their text. Values under `windash` and `base64offset` are
+/// included: pySigma's string validators skip them (lint-checks defect 11).
+pub(crate) fn plain_strings<'a>(cx: &FileContext<'a>) -> Vec<(&'a RuleValue, &'a str)> {
+    let mut found = Vec::new();
+    for (item, chain) in valid_chains(cx) {
+        if !matches!(chain.kind, ChainKind::Plain(_)) {
+            continue;
+        }
+        for value in &item.values {
+            if let ValueKind::Str(text) = &value.kind {
+                found.push((value, text.as_str()));
+            }
+        }
+    }
+    found
 }
