@@ -20,6 +20,7 @@ pub mod check;
 pub mod checks;
 pub mod config;
 pub mod finding;
+pub mod fix;
 pub mod lint;
 pub mod report;
 pub mod schema;

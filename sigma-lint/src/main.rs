@@ -10,7 +10,7 @@ use sigma_lint::check::CheckMeta;
 use sigma_lint::finding::Severity;
 use sigma_lint::report::{self, Format};
 use sigma_lint::settings::{Preset, Settings};
-use sigma_lint::{checks, config, lint, sigma_cli};
+use sigma_lint::{checks, config, fix, lint, sigma_cli};
 
 /// Lints Sigma detection rules, with a line and column for every finding.
 #[derive(Debug, Parser)]
@@ -67,6 +67,18 @@ struct Cli {
     /// Never show a progress bar.
     #[arg(long)]
     no_progress: bool,
+
+    /// Apply the safe fixes in place, then report what is left.
+    #[arg(long, conflicts_with = "diff")]
+    fix: bool,
+
+    /// Print the fixes as a unified diff instead of a report; change nothing.
+    #[arg(long)]
+    diff: bool,
+
+    /// With --fix or --diff, also apply fixes that may change what a rule matches.
+    #[arg(long)]
+    unsafe_fixes: bool,
 }
 
 #[derive(Debug, Subcommand)]
@@ -230,23 +242,82 @@ fn run(cli: &Cli) -> ExitCode {
     let outcome = lint::lint_paths_with_progress(&paths, &settings, checks::ALL, &|| bar.inc(1));
     bar.finish_and_clear();
 
+    if cli.diff {
+        return show_diff(&outcome.findings, cli.unsafe_fixes, !errors.is_empty());
+    }
+    let mut findings = outcome.findings;
+    let mut failed_writes = false;
+    if cli.fix {
+        let plan = fix::plan(&findings, cli.unsafe_fixes);
+        let mut written = Vec::new();
+        for file in &plan.files {
+            match fix::write(file) {
+                Ok(()) => written.push(std::sync::Arc::clone(&file.path)),
+                Err(message) => {
+                    eprintln!("sigma-lint: {message}");
+                    failed_writes = true;
+                }
+            }
+        }
+        let before = findings.len();
+        let mut resolved = plan.resolved.into_iter();
+        findings.retain(|f| !(resolved.next().unwrap_or(false) && written.contains(&f.path)));
+        eprintln!(
+            "sigma-lint: fixed {} findings in {} files",
+            before - findings.len(),
+            written.len()
+        );
+    }
+
     let color = std::io::stdout().is_terminal()
         && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
     let reporter = report::reporter(cli.format, color);
     let mut out = std::io::stdout().lock();
-    if let Err(error) = reporter.report(&outcome.findings, outcome.files, &mut out) {
+    if let Err(error) = reporter.report(&findings, outcome.files, &mut out) {
         if error.kind() != std::io::ErrorKind::BrokenPipe {
             eprintln!("sigma-lint: cannot write the report: {error}");
             return ExitCode::from(2);
         }
     }
 
-    if !errors.is_empty() {
+    if !errors.is_empty() || failed_writes {
         return ExitCode::from(2);
     }
-    if outcome.findings.iter().any(|f| f.severity >= fail_level) {
+    if findings.iter().any(|f| f.severity >= fail_level) {
         ExitCode::from(1)
     } else {
         ExitCode::SUCCESS
+    }
+}
+
+/// `--diff`: the fixes as a unified diff on stdout; exit 1 when there is
+/// any, so CI can ask "is everything fixed?".
+fn show_diff(
+    findings: &[sigma_lint::finding::Finding],
+    unsafe_fixes: bool,
+    failed: bool,
+) -> ExitCode {
+    let plan = fix::plan(findings, unsafe_fixes);
+    let mut out = std::io::stdout().lock();
+    for file in &plan.files {
+        let diff = fix::unified_diff(&file.path, &file.before, &file.after);
+        if let Err(error) = out.write_all(diff.as_bytes()) {
+            if error.kind() != std::io::ErrorKind::BrokenPipe {
+                eprintln!("sigma-lint: cannot write the diff: {error}");
+            }
+            return ExitCode::from(2);
+        }
+    }
+    let fixable = plan.resolved.iter().filter(|r| **r).count();
+    eprintln!(
+        "sigma-lint: {fixable} findings fixable in {} files",
+        plan.files.len()
+    );
+    if failed {
+        ExitCode::from(2)
+    } else if plan.files.is_empty() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
     }
 }

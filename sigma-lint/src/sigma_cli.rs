@@ -8,8 +8,8 @@ use sigma_core::yaml::{self, Node};
 
 use crate::settings::Settings;
 
-/// pySigma validator name → our check name. Validators of families not yet
-/// built (values and modifiers) have no entry.
+/// pySigma validator name → our check name. Validators with no check here
+/// have no entry.
 pub const VALIDATORS: &[(&str, &str)] = &[
     ("identifier_existence", "missing-id"),
     ("identifier_uniqueness", "duplicate-id"),
@@ -65,6 +65,14 @@ pub const VALIDATORS: &[(&str, &str)] = &[
     ("sigmahq_tags_tlp", "invalid-tag-value"),
     ("sigmahq_tags_unique_tlp", "invalid-tag-value"),
     ("sigmahq_tags_unique_detection", "invalid-tag-value"),
+    (
+        "invalid_modifier_combinations",
+        "invalid-modifier-combination",
+    ),
+    (
+        "sigmahq_unsupported_regex_group_construct",
+        "unsupported-regex-construct",
+    ),
 ];
 
 /// pySigma constructor arguments → (our check, our option).

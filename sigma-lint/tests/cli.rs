@@ -182,3 +182,76 @@ fn checks_are_documented() {
     );
     assert_eq!(run(&dir.0, &["checks", "nope"]).status.code(), Some(2));
 }
+
+#[test]
+fn fix_and_diff() {
+    let dir = Dir::new("fix");
+    // Trailing blanks (safe fix), a YAML 1.1 `010` (unsafe fix: quoting
+    // changes what the rule matches), no final line break (safe fix).
+    let before = GOOD
+        .replace("Execution\n", "Execution  \n")
+        .replace("'\\whoami.exe'", "'\\whoami.exe'\n        Port: 010")
+        .trim_end()
+        .to_owned();
+    dir.file("r.yml", &before);
+    let path = dir.0.join("r.yml");
+
+    let diff = run(
+        &dir.0,
+        &["--no-config", "--extend-select", "A005", "--diff", "r.yml"],
+    );
+    assert_eq!(diff.status.code(), Some(1));
+    let stdout = String::from_utf8_lossy(&diff.stdout);
+    assert!(stdout.starts_with("--- a/r.yml\n+++ b/r.yml\n"), "{stdout}");
+    assert!(stdout.contains("-title: Whoami Execution  \n"), "{stdout}");
+    assert!(stdout.contains("+title: Whoami Execution\n"), "{stdout}");
+    assert!(
+        !stdout.contains("'010'"),
+        "unsafe fix shown without --unsafe-fixes"
+    );
+    assert_eq!(std::fs::read_to_string(&path).unwrap_or_default(), before);
+
+    let fixed = run(
+        &dir.0,
+        &[
+            "--no-config",
+            "--extend-select",
+            "A005",
+            "--fix",
+            "--format",
+            "concise",
+            "r.yml",
+        ],
+    );
+    let after = std::fs::read_to_string(&path).unwrap_or_default();
+    let expected = format!("{}\n", before.replace("Execution  ", "Execution"));
+    assert_eq!(after, expected);
+    let report = String::from_utf8_lossy(&fixed.stdout);
+    assert!(
+        report.contains("[A004]"),
+        "the unsafe finding is still reported: {report}"
+    );
+    assert!(!report.contains("[A005]"), "{report}");
+
+    let unsafe_run = run(
+        &dir.0,
+        &[
+            "--no-config",
+            "--extend-select",
+            "A005",
+            "--fix",
+            "--unsafe-fixes",
+            "r.yml",
+        ],
+    );
+    assert_eq!(unsafe_run.status.code(), Some(0), "{unsafe_run:?}");
+    let after = std::fs::read_to_string(&path).unwrap_or_default();
+    assert_eq!(after, expected.replace("Port: 010", "Port: '010'"));
+
+    let nothing = run(
+        &dir.0,
+        &["--no-config", "--extend-select", "A005", "--diff", "r.yml"],
+    );
+    assert_eq!(nothing.status.code(), Some(0));
+    assert!(nothing.stdout.is_empty());
+}

@@ -15,23 +15,10 @@ use sigma_lint::finding::{Finding, Severity};
 use sigma_lint::settings::Settings;
 use sigma_lint::{checks, lint};
 
-/// Lint cases whose subject belongs to families not built yet (H: values
-/// and modifiers). Whoever adds a check that covers one removes it here;
-/// the test fails when a pending case starts passing, so the list stays true.
-const PENDING: &[&str] = &[
-    "011-lint-windash-with-all.yml",
-    "014-lint-base64offset-without-contains.yml",
-    "016-lint-wide-without-base64.yml",
-    "049-lint-cidr-host-bits.yml",
-    "050-lint-cidr-malformed.yml",
-    "052-lint-gt-string-value.yml",
-    "055-lint-all-without-contains.yml",
-    "058-lint-expand-unresolved-placeholder.yml",
-    "059-lint-null-in-list.yml",
-    "070-lint-regex-flag-without-re.yml",
-    "071-lint-unknown-modifier-not.yml",
-    "079-lint-contains-before-fieldref.yml",
-];
+/// Lint cases whose subject no check covers yet (none today). Whoever adds
+/// a check that covers one removes it here; the test fails when a pending
+/// case starts passing, so the list stays true.
+const PENDING: &[&str] = &[];
 
 struct Case {
     file: String,

@@ -16,6 +16,9 @@ pub mod d;
 pub mod e;
 pub mod f;
 pub mod g;
+pub mod h;
+pub mod i;
+pub mod j;
 pub mod l;
 pub mod semantic;
 
@@ -70,6 +73,21 @@ pub static ALL: &[&dyn Check] = &[
     &g::all_of_them::AllOfThem,
     &g::deprecated_timeframe::DeprecatedTimeframe,
     &g::condition_list::ConditionList,
+    &h::invalid_modifier::InvalidModifier,
+    &h::invalid_value::InvalidValue,
+    &h::unresolved_placeholder::UnresolvedPlaceholder,
+    &h::null_in_list::NullInList,
+    &h::combination::InvalidCombination,
+    &h::wide_without_base64::WideWithoutBase64,
+    &h::regex_construct::RegexConstruct,
+    &h::control_character::ControlCharacter,
+    &h::double_wildcard::DoubleWildcard,
+    &h::escaped_wildcard::EscapedWildcard,
+    &i::correlation_shape::CorrelationShape,
+    &i::unknown_reference::UnknownReference,
+    &i::group_by::CorrelationGroupBy,
+    &i::too_few_rules::TooFewRules,
+    &j::filter_shape::FilterShape,
     &l::schema_violation::SchemaViolation,
     &semantic::never_matches::NeverMatches,
     &semantic::dead_filter::DeadFilter,
