@@ -21,10 +21,8 @@ OURS_REGRESSION_ARGS=("$SIGMAHQ")
 # Windows layout {"Event": {"System": ..., "EventData": ...}}. For JSONL it reads the flat
 # copy of the same events; for .evtx (nested as evtx renders it) this jq filter lifts
 # EventData and the System fields that rules name, done inside rsigma and timed with it.
-RSIGMA_FLATTEN='.Event as $e
-  | (if ($e.EventData | type) == "object" then $e.EventData else {} end)
-  + {EventID: $e.System.EventID, Channel: $e.System.Channel, Computer: $e.System.Computer,
-     Provider_Name: $e.System.Provider["#attributes"].Name}'
+# (One line: hyperfine re-parses the command line.)
+RSIGMA_FLATTEN='.Event as $e | (if ($e.EventData | type) == "object" then $e.EventData else {} end) + {EventID: $e.System.EventID, Channel: $e.System.Channel, Computer: $e.System.Computer, Provider_Name: $e.System.Provider["#attributes"].Name}'
 # ----------------------------------------------------------------------------------------
 
 mkdir -p "$BENCH_SCRATCH"
