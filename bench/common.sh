@@ -115,13 +115,12 @@ RESULTS=""
 #   windows-rules/  copies of every rules* file whose logsource says `product: windows`
 prepare_rule_sets() {
     local d
-    rm -rf "$BENCH_SCRATCH/corpus" "$BENCH_SCRATCH/ci-set"
     mkdir -p "$BENCH_SCRATCH/corpus" "$BENCH_SCRATCH/ci-set"
     for d in "$SIGMAHQ"/rules* "$SIGMAHQ/deprecated" "$SIGMAHQ/unsupported"; do
-        ln -s "$d" "$BENCH_SCRATCH/corpus/$(basename "$d")"
+        ln -sfn "$d" "$BENCH_SCRATCH/corpus/$(basename "$d")"
     done
     for d in "$SIGMAHQ"/rules*; do
-        ln -s "$d" "$BENCH_SCRATCH/ci-set/$(basename "$d")"
+        ln -sfn "$d" "$BENCH_SCRATCH/ci-set/$(basename "$d")"
     done
     if [[ ! -d "$BENCH_SCRATCH/windows-rules" ]]; then
         (cd "$SIGMAHQ" && grep -rlE --include='*.yml' '^[[:space:]]+product:[[:space:]]*windows' \
