@@ -37,7 +37,7 @@ ensure_tools() {
     fi
     if ! command -v rsigma >/dev/null; then
         log "installing rsigma $RSIGMA_VERSION (cargo install, niced; takes ~10 min on 2 cores)"
-        nice -n 19 cargo install rsigma --version "$RSIGMA_VERSION" --locked >&2 \
+        nice -n 19 cargo install rsigma --version "$RSIGMA_VERSION" --locked --features evtx >&2 \
             || log "cargo install rsigma failed: rsigma rows will be skipped"
     fi
     if ! command -v sigma >/dev/null \
