@@ -19,7 +19,8 @@ RSIGMA_VALIDATE_ARGS=(rule validate)
 # one ordinary process_creation rule.
 CORPUS=("$SIGMAHQ"/rules* "$SIGMAHQ/deprecated" "$SIGMAHQ/unsupported")
 CI_SET=("$SIGMAHQ"/rules*)
-SINGLE_RULE="${SINGLE_RULE:-$SIGMAHQ/rules/windows/process_creation/proc_creation_win_7zip_exfil_dmp_files.yml}"
+SINGLE_RULE_DEFAULT="rules/windows/process_creation/proc_creation_win_7zip_exfil_dmp_files.yml"
+SINGLE_RULE="${SINGLE_RULE:-$SIGMAHQ/$SINGLE_RULE_DEFAULT}"
 # ----------------------------------------------------------------------------------------
 
 mkdir -p "$BENCH_SCRATCH"
