@@ -37,7 +37,7 @@ ensure_tools() {
     fi
     if ! command -v rsigma >/dev/null; then
         log "installing rsigma $RSIGMA_VERSION (cargo install, niced; takes ~10 min on 2 cores)"
-        nice -n 19 cargo install rsigma --version "$RSIGMA_VERSION" --locked >&2 \
+        nice -n 19 cargo install rsigma --version "$RSIGMA_VERSION" --locked --features evtx >&2 \
             || log "cargo install rsigma failed: rsigma rows will be skipped"
     fi
     if ! command -v sigma >/dev/null \
@@ -106,7 +106,7 @@ PY
 }
 
 # TSV: label, mean s, stddev s, min s, peak RSS KiB, exit code, note, events (from $EVENTS),
-# stdout lines.
+# stdout lines, mean CPU s (user + system: steadier than wall time on a shared machine).
 RESULTS=""
 
 # Rule sets in the scratch dir, for tools that take a single path (rsigma takes one -r/PATH):
@@ -115,13 +115,12 @@ RESULTS=""
 #   windows-rules/  copies of every rules* file whose logsource says `product: windows`
 prepare_rule_sets() {
     local d
-    rm -rf "$BENCH_SCRATCH/corpus" "$BENCH_SCRATCH/ci-set"
     mkdir -p "$BENCH_SCRATCH/corpus" "$BENCH_SCRATCH/ci-set"
     for d in "$SIGMAHQ"/rules* "$SIGMAHQ/deprecated" "$SIGMAHQ/unsupported"; do
-        ln -s "$d" "$BENCH_SCRATCH/corpus/$(basename "$d")"
+        ln -sfn "$d" "$BENCH_SCRATCH/corpus/$(basename "$d")"
     done
     for d in "$SIGMAHQ"/rules*; do
-        ln -s "$d" "$BENCH_SCRATCH/ci-set/$(basename "$d")"
+        ln -sfn "$d" "$BENCH_SCRATCH/ci-set/$(basename "$d")"
     done
     if [[ ! -d "$BENCH_SCRATCH/windows-rules" ]]; then
         (cd "$SIGMAHQ" && grep -rlE --include='*.yml' '^[[:space:]]+product:[[:space:]]*windows' \
@@ -140,16 +139,17 @@ measure() {
     local label="$1" note="$2"
     shift 3
     local json="$BENCH_SCRATCH/hf-$(echo "$label" | tr -c 'A-Za-z0-9' '_').json"
-    local mean sd min rss rc
+    local mean sd min cpu rss rc
 
     log "== $label: $*"
     if command -v hyperfine >/dev/null; then
         hyperfine -N -i --style basic --warmup "$WARMUP" --runs "$RUNS" \
             --export-json "$json" -- "$(printf '%q ' "$@")" >&2 || true
-        read -r mean sd min < <(python3 - "$json" <<'PY'
+        read -r mean sd min cpu < <(python3 - "$json" <<'PY'
 import json, sys
 r = json.load(open(sys.argv[1]))["results"][0]
-print(f'{r["mean"]:.3f} {r.get("stddev") or 0:.3f} {r["min"]:.3f}')
+cpu = r["user"] + r["system"]
+print(f'{r["mean"]:.3f} {r.get("stddev") or 0:.3f} {r["min"]:.3f} {cpu:.3f}')
 PY
         )
     else
@@ -160,27 +160,29 @@ PY
             t1=$(date +%s.%N)
             times+=("$(echo "$t1 - $t0" | bc)")
         done
-        read -r mean sd min < <(printf '%s\n' "${times[@]}" | python3 -c '
+        read -r mean sd min cpu < <(printf '%s\n' "${times[@]}" | python3 -c '
 import statistics, sys
 v = [float(x) for x in sys.stdin]
-print(f"{statistics.mean(v):.3f} {statistics.pstdev(v):.3f} {min(v):.3f}")')
+print(f"{statistics.mean(v):.3f} {statistics.pstdev(v):.3f} {min(v):.3f} n/a")')
     fi
 
-    # One more run: peak RSS, exit code, and stdout kept to count its lines (a sanity check
-    # that the tool did the work: findings or matches printed).
-    local out="$BENCH_SCRATCH/out-$(echo "$label" | tr -c 'A-Za-z0-9' '_').txt" lines
-    rc=0
-    if [[ -x /usr/bin/time ]]; then
-        /usr/bin/time -f '%M' -o "$BENCH_SCRATCH/rss" "$@" >"$out" 2>"$out.err" || rc=$?
-        rss=$(tail -n 1 "$BENCH_SCRATCH/rss")
-    else
-        "$@" >"$out" 2>"$out.err" || rc=$?
-        rss="n/a"
-    fi
-    lines=$(wc -l <"$out")
-    log "   mean ${mean}s, peak RSS ${rss} KiB, exit $rc, $lines stdout lines ($out)"
+    # One more run: peak RSS, exit code, and the number of stdout lines (a sanity check that
+    # the tool did the work: findings or matches printed). Output is counted, not kept: an
+    # engine prints ~1 GB of matches for the JSONL stream.
+    local err="$BENCH_SCRATCH/err-$(echo "$label" | tr -c 'A-Za-z0-9' '_').txt" lines
+    local timer=()
+    [[ -x /usr/bin/time ]] && timer=(/usr/bin/time -f '%M' -o "$BENCH_SCRATCH/rss")
+    echo "n/a" >"$BENCH_SCRATCH/rss"
+    lines=$({
+        rc=0
+        "${timer[@]}" "$@" 2>"$err" || rc=$?
+        echo "$rc" >"$BENCH_SCRATCH/rc"
+    } | wc -l)
+    rc=$(cat "$BENCH_SCRATCH/rc")
+    rss=$(tail -n 1 "$BENCH_SCRATCH/rss")
+    log "   mean ${mean}s, peak RSS ${rss} KiB, exit $rc, $lines stdout lines (stderr: $err)"
     RESULTS+="$label"$'\t'"$mean"$'\t'"$sd"$'\t'"$min"$'\t'"$rss"$'\t'"$rc"$'\t'"$note"
-    RESULTS+=$'\t'"${EVENTS:-}"$'\t'"$lines"$'\n'
+    RESULTS+=$'\t'"${EVENTS:-}"$'\t'"$lines"$'\t'"$cpu"$'\n'
 }
 
 skip() {

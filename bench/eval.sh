@@ -11,6 +11,10 @@ source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 need_shared
 
 # --- Commands under test (flags may still change: edit here) ---------------------------
+# EVAL_PARTS picks sections; RSIGMA picks the binary (one built with --features evtx for
+# the evtx and regression rows).
+EVAL_PARTS="${EVAL_PARTS:-load jsonl evtx regression}"
+RSIGMA="${RSIGMA:-rsigma}"
 OURS_TEST="${OURS_TEST:-$REPO_ROOT/target/release/sigma-test}"
 OURS_THREADS=(${OURS_THREADS:-1 2})
 ours_match() { # THREADS EVENTS_PATH
@@ -21,10 +25,8 @@ OURS_REGRESSION_ARGS=("$SIGMAHQ")
 # Windows layout {"Event": {"System": ..., "EventData": ...}}. For JSONL it reads the flat
 # copy of the same events; for .evtx (nested as evtx renders it) this jq filter lifts
 # EventData and the System fields that rules name, done inside rsigma and timed with it.
-RSIGMA_FLATTEN='.Event as $e
-  | (if ($e.EventData | type) == "object" then $e.EventData else {} end)
-  + {EventID: $e.System.EventID, Channel: $e.System.Channel, Computer: $e.System.Computer,
-     Provider_Name: $e.System.Provider["#attributes"].Name}'
+# (One line: hyperfine re-parses the command line.)
+RSIGMA_FLATTEN='.Event as $e | (if ($e.EventData | type) == "object" then $e.EventData else {} end) + {EventID: $e.System.EventID, Channel: $e.System.Channel, Computer: $e.System.Computer, Provider_Name: $e.System.Provider["#attributes"].Name}'
 # ----------------------------------------------------------------------------------------
 
 mkdir -p "$BENCH_SCRATCH"
@@ -59,16 +61,19 @@ python3 "$BENCH_DIR/regression_expectations.py" "$SIGMAHQ/regression_data" \
 have_ours=0
 [[ -x "$OURS_TEST" ]] && have_ours=1
 have_rsigma=0
-command -v rsigma >/dev/null && have_rsigma=1
+command -v "$RSIGMA" >/dev/null && have_rsigma=1
 rsigma_evtx=0
-if ((have_rsigma)) && rsigma engine eval --help 2>/dev/null | grep -q -i evtx; then
+if ((have_rsigma)) && "$RSIGMA" --features 2>/dev/null | grep -q -w evtx; then
     rsigma_evtx=1
 fi
 no_ours="$OURS_TEST not built (cargo build --release -p sigma-test)"
 
 W="$WINDOWS_RULES_COUNT Windows rules"
 
+part() { [[ " $EVAL_PARTS " == *" $1 "* ]]; }
+
 # 1. Rule loading alone: the same rules, an empty event stream.
+part load && {
 group="load ($W, 0 events)"
 if ((have_ours)); then
     for t in "${OURS_THREADS[@]}"; do
@@ -79,10 +84,13 @@ else
 fi
 if ((have_rsigma)); then
     measure "$group | rsigma" "" -- \
-        rsigma engine eval -r "$BENCH_SCRATCH/windows-rules" -e "@$EMPTY"
+        "$RSIGMA" engine eval -r "$BENCH_SCRATCH/windows-rules" -e "@$EMPTY"
 fi
 
+}
+
 # 2. The JSONL stream.
+part jsonl && {
 group="jsonl ($W, $JSONL_EVENTS events)"
 export EVENTS="$JSONL_EVENTS"
 if ((have_ours)); then
@@ -94,13 +102,16 @@ else
 fi
 if ((have_rsigma)); then
     measure "$group | rsigma" "flat copy of the same events; single-threaded" -- \
-        rsigma engine eval -r "$BENCH_SCRATCH/windows-rules" -e "@$JSONL_FLAT"
+        "$RSIGMA" engine eval -r "$BENCH_SCRATCH/windows-rules" -e "@$JSONL_FLAT"
     measure "$group | rsigma --jq" "nested layout flattened by --jq inside rsigma" -- \
-        rsigma engine eval -r "$BENCH_SCRATCH/windows-rules" -e "@$JSONL" --jq "$RSIGMA_FLATTEN"
+        "$RSIGMA" engine eval -r "$BENCH_SCRATCH/windows-rules" -e "@$JSONL" --jq "$RSIGMA_FLATTEN"
 fi
+
+}
 
 # 3. The .evtx files. rsigma's eval takes one event file per run, so its backtest command
 # (same stream loop, counts instead of printed matches) reads the folder in one process.
+part evtx && {
 group="evtx ($W, $EVTX_FILES files, ~$EVTX_EVENTS events)"
 export EVENTS="$EVTX_EVENTS"
 if ((have_ours)); then
@@ -112,15 +123,17 @@ else
 fi
 if ((rsigma_evtx)); then
     measure "$group | rsigma backtest" "EventData lifted by --jq" -- \
-        rsigma rule backtest -r "$BENCH_SCRATCH/windows-rules" --corpus "$EVTX_DIR" \
+        "$RSIGMA" rule backtest -r "$BENCH_SCRATCH/windows-rules" --corpus "$EVTX_DIR" \
         --jq "$RSIGMA_FLATTEN"
 elif ((have_rsigma)); then
     skip "$group | rsigma" "rsigma built without the evtx feature (cargo install rsigma \
 --features evtx)"
 fi
 unset EVENTS
+}
 
 # 4. SigmaHQ's regression suite, every rule loaded.
+part regression && {
 group="regression suite (all rules, 135 .evtx)"
 if ((have_ours)); then
     measure "$group | ours" "" -- "$OURS_TEST" "${OURS_REGRESSION_ARGS[@]}"
@@ -129,9 +142,10 @@ else
 fi
 if ((rsigma_evtx)); then
     measure "$group | rsigma backtest" "expectations from info.yml; --jq flattening" -- \
-        rsigma rule backtest -r "$BENCH_SCRATCH/corpus" --corpus "$REG_CORPUS" \
+        "$RSIGMA" rule backtest -r "$BENCH_SCRATCH/corpus" --corpus "$REG_CORPUS" \
         --expectations "$BENCH_SCRATCH/regression-expectations.yml" --jq "$RSIGMA_FLATTEN"
 fi
+}
 
 {
     echo "# eval benchmark, $(date -u +%Y-%m-%dT%H:%MZ)"

@@ -16,8 +16,9 @@ Where the data comes from, and how it differs from what a network run would load
   revoked and deprecated objects). Tactics map id -> short name, techniques and
   sub-techniques id -> name, groups and software id -> name. Data sources and mitigations
   are empty: the table has no mitigations and MITRE deprecated data sources in v18.
-- D3FEND: not available offline; stored with pySigma's fallback tactics only. The SigmaHQ corpus has no `d3fend.` tag, so
-  no finding changes, and the validator's cost (a set lookup per tag) is the same.
+- D3FEND: not available offline; stored with pySigma's fallback tactics only. The SigmaHQ
+  corpus has no `d3fend.` tag, so no finding changes, and the validator's cost (a set
+  lookup per tag) is the same.
 
 Usage: pysigma_offline_data.py HOME SHARED_DIR [ATTACK_VERSION]
 """

@@ -1,8 +1,9 @@
 #!/usr/bin/env python3
 """Print benchmark rows (TSV on stdin) as a Markdown table with ratios to our tool.
 
-Rows: label, mean s, stddev s, min s, peak RSS KiB, exit code, note, events, stdout lines
-(the last two optional).
+Rows: label, mean s, stddev s, min s, peak RSS KiB, exit code, note, events, stdout lines,
+CPU s (the last three optional). CPU = user + system time, which a loaded machine disturbs far
+less than wall time; its ratio to ours is printed too.
 A label reads "GROUP | TOOL". In each group the first TOOL that starts with "ours" is the
 reference: the ratio column gives the row's time divided by ours (2.0 = ours twice as fast).
 When a row has an event count, events/s is events / mean; and when the same TOOL has a row
@@ -25,7 +26,7 @@ def main() -> int:
         cells = line.rstrip("\n").split("\t")
         if len(cells) < 7:
             continue
-        cells += [""] * (9 - len(cells))
+        cells += [""] * (10 - len(cells))
         group, _, tool = cells[0].partition(" | ")
         rows.append(
             {
@@ -39,18 +40,20 @@ def main() -> int:
                 "note": cells[6],
                 "events": num(cells[7]),
                 "lines": cells[8] or "-",
+                "cpu": num(cells[9]),
             }
         )
 
     load = {r["tool"]: r["mean"] for r in rows if r["group"].startswith("load")}
-    ours = {}
+    ours, ours_cpu = {}, {}
     for r in rows:
         if r["tool"].startswith("ours") and r["mean"] is not None:
             ours.setdefault(r["group"], r["mean"])
+            ours_cpu.setdefault(r["group"], r["cpu"])
 
     head = (
-        "| group | tool | mean s | ± s | min s | peak RSS MiB | exit | out lines | vs ours "
-        "| events/s | net events/s | note |"
+        "| group | tool | mean s | ± s | min s | CPU s | peak RSS MiB | exit | out lines "
+        "| vs ours | CPU vs ours | events/s | net events/s | note |"
     )
     print(head)
     print("|" + "---|" * (head.count("|") - 1))
@@ -65,6 +68,10 @@ def main() -> int:
             ratio = "n/a (ours missing)"
         else:
             ratio = f"{mean / ref:.2f}x"
+        ref_cpu = ours_cpu.get(r["group"])
+        cpu_ratio = "-"
+        if r["cpu"] is not None and ref_cpu:
+            cpu_ratio = f"{r['cpu'] / ref_cpu:.2f}x"
         rate = net = "-"
         if r["events"] and mean:
             rate = f"{r['events'] / mean:,.0f}"
@@ -74,7 +81,8 @@ def main() -> int:
                 net = f"{r['events'] / (mean - base):,.0f}"
         print(
             f"| {r['group']} | {r['tool']} | {mean if mean is not None else '-'} | {r['sd']} "
-            f"| {r['min']} | {rss_text} | {r['rc']} | {r['lines']} | {ratio} | {rate} | {net} | {r['note']} |"
+            f"| {r['min']} | {r['cpu'] if r['cpu'] is not None else '-'} | {rss_text} | {r['rc']} "
+            f"| {r['lines']} | {ratio} | {cpu_ratio} | {rate} | {net} | {r['note']} |"
         )
     return 0
 
