@@ -33,10 +33,12 @@ use std::collections::HashMap;
 mod compiled;
 mod error;
 pub mod ir;
+pub mod prefilter;
 pub mod regex;
 pub mod time;
 
 pub use error::{CompileError, MatchError};
+pub use prefilter::{Candidates, Prefilter};
 
 use crate::event::Event;
 use crate::rule::Rule;
