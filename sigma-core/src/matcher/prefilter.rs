@@ -18,7 +18,8 @@
 //!   `cased` patterns give needles too: the text holding a literal means
 //!   its per-code-point fold holds the folded literal.
 //! - `and` may use any child's condition (the most selective is kept);
-//!   `or` needs every child to have one on the same field (needles united);
+//!   `or` needs every child to have one, and unites them (fields may
+//!   differ: the condition is then "one of these fields holds its needle");
 //!   `not`, keywords, numbers, regexes, null/exists, CIDR, comparisons and
 //!   field references give none, so such rules are always evaluated.
 //! - dotted field names give none: the matcher may reach them through
@@ -88,8 +89,8 @@ impl Candidates {
     }
 }
 
-/// A necessary condition: the field holds one of the needles.
-type Needles = BTreeMap<String, Vec<String>>;
+/// A necessary condition: one of the fields holds its needle.
+type Needles = Vec<(String, String)>;
 
 impl Prefilter {
     /// Builds the prefilter of `rules` (their predicate trees, as
@@ -103,11 +104,11 @@ impl Prefilter {
         let mut by_field: BTreeMap<String, BTreeMap<String, Vec<u32>>> = BTreeMap::new();
         for (index, rule) in rules.iter().enumerate() {
             let index = u32::try_from(index).unwrap_or(u32::MAX);
-            match best(necessary(rule)) {
-                Some((field, needles)) => {
-                    let field = by_field.entry(field).or_default();
-                    for needle in needles {
-                        field.entry(needle).or_default().push(index);
+            match necessary(rule).filter(|needles| !needles.is_empty()) {
+                Some(needles) => {
+                    for (field, needle) in needles {
+                        let owners = by_field.entry(field).or_default().entry(needle);
+                        owners.or_default().push(index);
                     }
                 }
                 None => always.insert(index),
@@ -198,53 +199,39 @@ impl FieldScan {
     }
 }
 
-/// Every necessary condition of `expr` found, at most one per field.
-fn necessary(expr: &Expr) -> Needles {
+/// The most selective necessary condition found for `expr`: a list of
+/// `(field, needle)` pairs, one of which every match holds.
+fn necessary(expr: &Expr) -> Option<Needles> {
     match expr {
-        Expr::And(items) => {
+        // Each child's condition is necessary; the most selective is kept.
+        Expr::And(items) => items
+            .iter()
+            .filter_map(necessary)
+            .max_by_key(|needles| score(needles)),
+        // A match holds some child: the union of every child's condition.
+        Expr::Or(items) => {
+            if items.is_empty() {
+                return None;
+            }
             let mut all = Needles::new();
             for item in items {
-                for (field, needles) in necessary(item) {
-                    match all.get(&field) {
-                        Some(kept) if score(kept) >= score(&needles) => {}
-                        _ => {
-                            all.insert(field, needles);
-                        }
-                    }
-                }
+                all.extend(necessary(item)?);
             }
-            all
+            all.sort_unstable();
+            all.dedup();
+            Some(all)
         }
-        Expr::Or(items) => {
-            let mut children = items.iter().map(necessary);
-            let Some(mut common) = children.next() else {
-                return Needles::new();
-            };
-            for child in children {
-                common.retain(|field, _| child.contains_key(field));
-                for (field, needles) in child {
-                    if let Some(kept) = common.get_mut(&field) {
-                        kept.extend(needles);
-                    }
-                }
-            }
-            for needles in common.values_mut() {
-                needles.sort_unstable();
-                needles.dedup();
-            }
-            common
-        }
-        Expr::Not(_) => Needles::new(),
+        Expr::Not(_) => None,
         Expr::Search { body, .. } => necessary(body),
         Expr::Predicate(predicate) => {
             let Target::Field { name, .. } = &predicate.target else {
-                return Needles::new();
+                return None;
             };
             let Operation::Match { patterns, .. } = &predicate.operation else {
-                return Needles::new();
+                return None;
             };
             if name.contains('.') || patterns.is_empty() {
-                return Needles::new();
+                return None;
             }
             let mut needles = Vec::with_capacity(patterns.len());
             for pattern in patterns {
@@ -255,27 +242,18 @@ fn necessary(expr: &Expr) -> Needles {
                         Part::Literal(text) => Some(fold(text).into_owned()),
                         Part::AnyRun | Part::AnyChar => None,
                     })
-                    .max_by_key(String::len);
-                match longest {
-                    Some(needle) if !needle.is_empty() => needles.push(needle),
-                    _ => return Needles::new(),
-                }
+                    .max_by_key(String::len)
+                    .filter(|needle| !needle.is_empty())?;
+                needles.push((name.clone(), longest));
             }
-            Needles::from([(name.clone(), needles)])
+            Some(needles)
         }
     }
 }
 
-/// How selective a needle set is: its shortest needle first (short needles
+/// How selective a condition is: its shortest needle first (short needles
 /// are found everywhere), then fewer needles.
-fn score(needles: &[String]) -> (usize, std::cmp::Reverse<usize>) {
-    let shortest = needles.iter().map(String::len).min().unwrap_or(0);
+fn score(needles: &Needles) -> (usize, std::cmp::Reverse<usize>) {
+    let shortest = needles.iter().map(|(_, n)| n.len()).min().unwrap_or(0);
     (shortest, std::cmp::Reverse(needles.len()))
-}
-
-/// The most selective condition, if any.
-fn best(all: Needles) -> Option<(String, Vec<String>)> {
-    all.into_iter()
-        .filter(|(_, needles)| !needles.is_empty())
-        .max_by_key(|(_, needles)| score(needles))
 }
