@@ -204,10 +204,7 @@ impl FieldScan {
 fn necessary(expr: &Expr) -> Option<Needles> {
     match expr {
         // Each child's condition is necessary; the most selective is kept.
-        Expr::And(items) => items
-            .iter()
-            .filter_map(necessary)
-            .max_by_key(|needles| score(needles)),
+        Expr::And(items) => items.iter().filter_map(necessary).max_by_key(score),
         // A match holds some child: the union of every child's condition.
         Expr::Or(items) => {
             if items.is_empty() {
