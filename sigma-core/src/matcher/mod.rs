@@ -28,6 +28,15 @@
 //! those (plus the rules it cannot judge) need [`CompiledRule::matches`].
 //! See [`prefilter`] for what it derives and what it leaves to the matcher.
 //!
+//! Measured with `sigma-test match` (release, `--threads 1`), 2,407
+//! SigmaHQ Windows rules (3,664 compiled rule/selector pairs, 3,459 with a
+//! prefilter) over 50,000 nested regression events, machine load ~6 on 2
+//! cores: 37.1 s user CPU for the whole run without the prefilter, 7.05 s
+//! with it; a one-rule run costs 2.7 s (reading, event building), so rule
+//! evaluation fell from ~34 s to ~3-4 s of CPU, about 12k-15k events/s
+//! for the whole match phase. Still short of 30k events/s: reading and
+//! building events (nested JSON, folding) is now a large share.
+//!
 //! Known limits: rules whose every path is a regex, keyword or number test
 //! are always evaluated; the compiled programs of the candidates are still
 //! separate allocations, so the first touch of each remains; needles are
