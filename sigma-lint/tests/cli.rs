@@ -255,3 +255,57 @@ fn fix_and_diff() {
     assert_eq!(nothing.status.code(), Some(0));
     assert!(nothing.stdout.is_empty());
 }
+
+#[test]
+fn directories_skip_yaml_that_is_not_sigma() {
+    let dir = Dir::new("notsigma");
+    for sub in ["rules", "cases", "regression_data/rules/r"] {
+        std::fs::create_dir_all(dir.0.join(sub)).expect("temp dir");
+    }
+    dir.file(
+        "rules/proc_whoami.yml",
+        &GOOD.replace("level: medium", "level: severe"),
+    );
+    // A sigma-test case file with the rule's file name, and a SigmaHQ
+    // regression `info.yml`: neither is a Sigma document.
+    dir.file(
+        "cases/proc_whoami.yml",
+        "rule: ../rules/proc_whoami.yml\ncases:\n  - name: hit\n    events: []\n",
+    );
+    dir.file(
+        "regression_data/rules/r/info.yml",
+        "id: 5e3ba1c4-3c1f-4f16-9c2e-2d6a1b8a7f10\nrule_metadata:\n  - title: T\n",
+    );
+
+    let walked = run(&dir.0, &["--format", "concise", "."]);
+    let stdout = String::from_utf8_lossy(&walked.stdout);
+    assert_eq!(
+        stdout.trim(),
+        "./rules/proc_whoami.yml:10:8: error[C009] `severe` is not a valid level"
+    );
+    assert_eq!(walked.status.code(), Some(1));
+    assert!(
+        String::from_utf8_lossy(&walked.stderr).contains("skipped 2 YAML files"),
+        "{}",
+        String::from_utf8_lossy(&walked.stderr)
+    );
+
+    // B003 (duplicate file name) would pair the rule with the case file.
+    let sigmahq = run(&dir.0, &["--format", "concise", "--preset", "sigmahq", "."]);
+    let stdout = String::from_utf8_lossy(&sigmahq.stdout);
+    assert!(!stdout.is_empty() && !stdout.contains("B003"), "{stdout}");
+    assert!(
+        stdout
+            .lines()
+            .all(|l| l.starts_with("./rules/proc_whoami.yml:")),
+        "{stdout}"
+    );
+
+    // Named on the command line, a file is linted whatever it holds.
+    let named = run(&dir.0, &["--format", "concise", "cases/proc_whoami.yml"]);
+    assert!(
+        String::from_utf8_lossy(&named.stdout).contains("cases/proc_whoami.yml:"),
+        "{}",
+        String::from_utf8_lossy(&named.stdout)
+    );
+}
