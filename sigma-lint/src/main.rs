@@ -212,6 +212,13 @@ fn settings(cli: &Cli) -> Result<(Settings, Option<Severity>), String> {
         .chain(&settings.extend_select)
         .chain(&settings.ignore)
     {
+        if selector.trim().is_empty() {
+            return Err(
+                "an empty check selector names no check; give a code (`C004`), \
+                 a prefix (`D`) or a name (`invalid-id`)"
+                    .to_owned(),
+            );
+        }
         let known = selector == "all"
             || checks::metas().any(|m| sigma_lint::settings::selects(selector, m));
         if !known {

@@ -309,3 +309,57 @@ fn directories_skip_yaml_that_is_not_sigma() {
         String::from_utf8_lossy(&named.stdout)
     );
 }
+
+#[test]
+fn info_findings_do_not_fail_by_default() {
+    let dir = Dir::new("info");
+    let tagged = GOOD.replace(
+        "level: medium",
+        "level: medium\ntags:\n    - attack.persistence\n    - attack.t1059.001",
+    );
+    dir.file("r.yml", &tagged);
+
+    let default = run(&dir.0, &["--format", "concise", "--no-config", "."]);
+    let stdout = String::from_utf8_lossy(&default.stdout);
+    assert!(stdout.contains("info[D006]"), "{stdout}");
+    assert_eq!(default.status.code(), Some(0), "{stdout}");
+
+    let strict = run(&dir.0, &["--no-config", "--fail-level", "info", "."]);
+    assert_eq!(strict.status.code(), Some(1));
+
+    let help = run(&dir.0, &["--help"]);
+    let help = String::from_utf8_lossy(&help.stdout).replace(char::is_whitespace, " ");
+    assert!(help.contains("default `warning`"), "{help}");
+}
+
+#[test]
+fn unusable_paths_and_selectors_are_usage_errors() {
+    let dir = Dir::new("paths");
+    for args in [&["/dev/null"][..], &["no-such-file.yml"]] {
+        let out = run(&dir.0, args);
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(stderr.contains(args[0]), "{stderr}");
+    }
+
+    let empty = run(&dir.0, &["."]);
+    assert_eq!(empty.status.code(), Some(0));
+    let stderr = String::from_utf8_lossy(&empty.stderr);
+    assert_eq!(stderr.trim(), "sigma-lint: .: no YAML file found");
+
+    let summary = run(&dir.file("r.yml", GOOD).0, &["."]);
+    let stdout = String::from_utf8_lossy(&summary.stdout);
+    assert_eq!(
+        stdout.trim(),
+        "1 file checked: 0 errors, 0 warnings, 0 notes"
+    );
+
+    for selector in ["", ","] {
+        let out = run(&dir.0, &["--select", selector, "."]);
+        assert_eq!(out.status.code(), Some(2), "--select {selector:?}");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(stderr.contains("empty check selector"), "{stderr}");
+    }
+
+    assert_eq!(run(&dir.0, &["checks", "NOPE"]).status.code(), Some(2));
+}
