@@ -362,4 +362,12 @@ fn unusable_paths_and_selectors_are_usage_errors() {
     }
 
     assert_eq!(run(&dir.0, &["checks", "NOPE"]).status.code(), Some(2));
+
+    let config = run(&dir.0, &["--config", "no-such-config.yml", "."]);
+    assert_eq!(config.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&config.stderr);
+    assert!(
+        stderr.starts_with("sigma-lint: no-such-config.yml: cannot read the configuration: "),
+        "{stderr}"
+    );
 }
