@@ -30,7 +30,7 @@ crate::declare_check! {
     /// YAML cannot resume after an error, so only the first one is reported.
     ///
     /// ## References
-    /// YAML 1.2.2; lint-checks A1.
+    /// YAML 1.2.2.
     pub struct YamlSyntax {
         code: "A002",
         name: "yaml-syntax-error",
