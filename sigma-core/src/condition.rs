@@ -367,6 +367,12 @@ impl<'a> Parser<'_, 'a> {
                 message: format!("expected an identifier, found the operator `{word}`"),
                 range,
             }),
+            Token::Word(word) if self.peek_word() == Some("of") => Err(ConditionError {
+                message: format!(
+                    "`{word} of` is not a quantifier: only `1 of` and `all of` are allowed"
+                ),
+                range,
+            }),
             Token::Word(word) => {
                 if word.contains('*') {
                     return Err(ConditionError {
@@ -475,7 +481,16 @@ mod tests {
         let error = parse("(sel or x").unwrap_err();
         assert_eq!(error.range, 0..1);
         let error = parse("2 of sel*").unwrap_err();
-        assert_eq!(error.range, 2..4);
+        assert_eq!(error.range, 0..1);
+        assert_eq!(
+            error.message,
+            "`2 of` is not a quantifier: only `1 of` and `all of` are allowed"
+        );
+        let error = parse("sel and 0 of them").unwrap_err();
+        assert_eq!(error.range, 8..9);
+        assert!(error.message.starts_with("`0 of` is not a quantifier"));
+        let error = parse("3 of them").unwrap_err();
+        assert_eq!(error.range, 0..1);
         let error = parse("sel | count() > 5").unwrap_err();
         assert!(error.message.contains("correlation"));
         let error = parse("sel*").unwrap_err();

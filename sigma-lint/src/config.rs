@@ -31,18 +31,27 @@ pub const FILE_NAME: &str = ".sigma-lint.yml";
 
 /// Why a configuration file cannot be used.
 #[derive(Debug, thiserror::Error)]
-#[error(
-    "{path}:{line}:{column}: {message}",
-    line = span.location.line,
-    column = span.location.column
-)]
 pub struct ConfigError {
     /// The file.
     pub path: PathBuf,
     /// What is wrong.
     pub message: String,
-    /// Where.
-    pub span: Span,
+    /// Where; `None` when the file could not be read at all, so that no
+    /// made-up `:0:0` location is shown.
+    pub span: Option<Span>,
+}
+
+impl std::fmt::Display for ConfigError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let path = self.path.display();
+        match self.span {
+            Some(span) => {
+                let (line, column) = (span.location.line, span.location.column);
+                write!(f, "{path}:{line}:{column}: {}", self.message)
+            }
+            None => write!(f, "{path}: {}", self.message),
+        }
+    }
 }
 
 /// The options of `.sigma-lint.yml`, as written.
@@ -106,18 +115,14 @@ pub fn find(start: &Path) -> Option<PathBuf> {
 
 /// Reads and validates a configuration file.
 pub fn read(path: &Path) -> Result<Options, ConfigError> {
-    let error = |message: String, span: Span| ConfigError {
+    let error = |message: String, span: Option<Span>| ConfigError {
         path: path.to_owned(),
         message,
         span,
     };
-    let text = std::fs::read_to_string(path).map_err(|e| {
-        error(
-            format!("cannot read the configuration: {e}"),
-            Span::default(),
-        )
-    })?;
-    parse(&text).map_err(|(message, span)| error(message, span))
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| error(format!("cannot read the configuration: {e}"), None))?;
+    parse(&text).map_err(|(message, span)| error(message, Some(span)))
 }
 
 /// Parses configuration text; errors carry their place.

@@ -18,44 +18,90 @@ use crate::suppress::Suppressions;
 /// Files larger than this are reported, not parsed: no rule comes close.
 pub const MAX_FILE_BYTES: u64 = 8 * 1024 * 1024;
 
-/// Finds the rule files under `paths`: every `*.yml` and `*.yaml` below a
-/// directory (hidden ones skipped), and every path given as a file whatever
-/// its name. Sorted, so
-/// output and cross-rule checks do not depend on the file system's order.
+/// The top-level keys that make a YAML document a Sigma document. A file
+/// found by walking a directory is linted only when one of its documents
+/// has one of them at the root: SigmaHQ's `regression_data/**/info.yml`,
+/// sigma-test case files (`rule:`, `cases:`) and data files such as a log
+/// source mapping live beside rules and are not rules.
+pub const SIGMA_ROOT_KEYS: [&str; 5] = ["title", "detection", "logsource", "correlation", "filter"];
+
+/// What [`discover_all`] found.
+#[derive(Debug, Default)]
+pub struct Discovery {
+    /// The files to lint, sorted and without duplicates.
+    pub files: Vec<PathBuf>,
+    /// Paths that could not be used, with why.
+    pub errors: Vec<(PathBuf, String)>,
+    /// YAML files under a directory skipped because no document of theirs
+    /// looks like a Sigma document (see [`SIGMA_ROOT_KEYS`]).
+    pub skipped: Vec<PathBuf>,
+    /// Directories given on the command line with no YAML file below them.
+    pub empty_dirs: Vec<PathBuf>,
+}
+
+/// Finds the rule files under `paths`, as [`discover_all`], keeping only
+/// the files and the errors.
 pub fn discover(paths: &[PathBuf]) -> (Vec<PathBuf>, Vec<(PathBuf, String)>) {
-    let mut files = Vec::new();
-    let mut errors = Vec::new();
+    let found = discover_all(paths);
+    (found.files, found.errors)
+}
+
+/// Finds the rule files under `paths`: every `*.yml` and `*.yaml` below a
+/// directory (hidden ones skipped) that looks like a Sigma document, and
+/// every path given as a file whatever its name or content. Sorted, so
+/// output and cross-rule checks do not depend on the file system's order.
+/// A path that is neither a regular file nor a directory (missing, a fifo,
+/// a device) is an error: linting nothing there would look like success.
+pub fn discover_all(paths: &[PathBuf]) -> Discovery {
+    let mut found = Discovery::default();
     for path in paths {
         if path.is_file() {
-            files.push(path.clone());
+            found.files.push(path.clone());
             continue;
         }
         if !path.exists() {
-            errors.push((path.clone(), "no such file or directory".to_owned()));
+            let error = "no such file or directory".to_owned();
+            found.errors.push((path.clone(), error));
             continue;
         }
+        if !path.is_dir() {
+            let error = "not a regular file or a directory".to_owned();
+            found.errors.push((path.clone(), error));
+            continue;
+        }
+
         // Hidden files and folders (`.github/`, `.sigma-lint.yml`) are
         // tooling, not rules.
         let walk = walkdir::WalkDir::new(path)
             .follow_links(false)
             .into_iter()
             .filter_entry(|e| e.depth() == 0 || !e.file_name().to_string_lossy().starts_with('.'));
+        let mut yaml_files = 0usize;
         for entry in walk {
             match entry {
                 Ok(entry) if entry.file_type().is_file() && is_rule_file(entry.path()) => {
-                    files.push(entry.into_path());
+                    yaml_files += 1;
+                    if may_be_sigma(entry.path()) {
+                        found.files.push(entry.into_path());
+                    } else {
+                        found.skipped.push(entry.into_path());
+                    }
                 }
                 Ok(_) => {}
                 Err(error) => {
                     let at = error.path().map_or_else(|| path.clone(), Path::to_path_buf);
-                    errors.push((at, error.to_string()));
+                    found.errors.push((at, error.to_string()));
                 }
             }
         }
+        if yaml_files == 0 {
+            found.empty_dirs.push(path.clone());
+        }
     }
-    files.sort();
-    files.dedup();
-    (files, errors)
+    found.files.sort();
+    found.files.dedup();
+    found.skipped.sort();
+    found
 }
 
 fn is_rule_file(path: &Path) -> bool {
@@ -63,6 +109,45 @@ fn is_rule_file(path: &Path) -> bool {
         path.extension().and_then(|e| e.to_str()),
         Some("yml" | "yaml")
     )
+}
+
+/// Whether a file found under a directory should be linted. A file that
+/// cannot be read, is too large or is not UTF-8 is kept, so that the run
+/// reports it rather than passing over it in silence.
+fn may_be_sigma(path: &Path) -> bool {
+    let too_big = std::fs::metadata(path).map_or(true, |m| m.len() > MAX_FILE_BYTES);
+    if too_big {
+        return true;
+    }
+    match std::fs::read(path).map(String::from_utf8) {
+        Ok(Ok(text)) => looks_like_sigma(&text),
+        _ => true,
+    }
+}
+
+/// Whether any document of `text` has a key of [`SIGMA_ROOT_KEYS`] at its
+/// root, by a look at the lines, so that it also works on broken YAML (a
+/// rule with a syntax error must still be reported). A root key is a line
+/// starting at column 0 with the key, plain or quoted, then `:`. A root
+/// written as a flow mapping (`{title: x}`) is not recognised; SigmaHQ and
+/// the specification write rules as block mappings. Nested keys are
+/// indented, and plain scalars continued at column 0 are not valid YAML
+/// inside a root mapping, so a match is a root key.
+pub fn looks_like_sigma(text: &str) -> bool {
+    text.lines().any(|line| {
+        let line = line.trim_start_matches('\u{feff}');
+        let key_end = |rest: &str| rest.trim_start_matches([' ', '\t']).starts_with(':');
+        SIGMA_ROOT_KEYS.iter().any(|key| {
+            [("", ""), ("'", "'"), ("\"", "\"")]
+                .iter()
+                .any(|(open, close)| {
+                    line.strip_prefix(open)
+                        .and_then(|rest| rest.strip_prefix(key))
+                        .and_then(|rest| rest.strip_prefix(close))
+                        .is_some_and(key_end)
+                })
+        })
+    })
 }
 
 /// The outcome of a run.
@@ -280,5 +365,19 @@ mod tests {
         let _ = std::fs::remove_dir_all(&dir);
         assert!(errors.is_empty());
         assert_eq!(names, ["a.yaml", "b.yml"]);
+    }
+
+    #[test]
+    fn root_keys_make_a_sigma_document() {
+        assert!(looks_like_sigma("# c\nid: x\ndetection:\n  sel: {a: 1}\n"));
+        assert!(looks_like_sigma("---\n\"title\" : t\n"));
+        assert!(looks_like_sigma("\u{feff}logsource:\n  product: windows\n"));
+        assert!(looks_like_sigma(
+            "a: 1\n---\ncorrelation:\n  type: event_count\n"
+        ));
+        // A sigma-test case file, a regression `info.yml`, nested keys.
+        assert!(!looks_like_sigma("rule: r.yml\ncases:\n  - title: t\n"));
+        assert!(!looks_like_sigma("id: x\nrule_metadata:\n  - title: t\n"));
+        assert!(!looks_like_sigma("titles: x\nfilters: y\n"));
     }
 }

@@ -19,7 +19,11 @@ struct Cli {
     #[command(subcommand)]
     command: Option<Command>,
 
-    /// Files or directories to lint (directories: every `*.yml`/`*.yaml`).
+    /// Files or directories to lint. Below a directory, every `*.yml` and
+    /// `*.yaml` file (hidden ones skipped) that has a document with a
+    /// `title`, `detection`, `logsource`, `correlation` or `filter` key at
+    /// its root; other YAML (test cases, data) is skipped with a note. A
+    /// file named here is always linted.
     #[arg(default_value = ".")]
     paths: Vec<PathBuf>,
 
@@ -208,6 +212,13 @@ fn settings(cli: &Cli) -> Result<(Settings, Option<Severity>), String> {
         .chain(&settings.extend_select)
         .chain(&settings.ignore)
     {
+        if selector.trim().is_empty() {
+            return Err(
+                "an empty check selector names no check; give a code (`C004`), \
+                 a prefix (`D`) or a name (`invalid-id`)"
+                    .to_owned(),
+            );
+        }
         let known = selector == "all"
             || checks::metas().any(|m| sigma_lint::settings::selects(selector, m));
         if !known {
@@ -229,9 +240,25 @@ fn run(cli: &Cli) -> ExitCode {
     };
     let fail_level = fail_level.unwrap_or(Severity::Warning);
 
-    let (paths, errors) = lint::discover(&cli.paths);
+    let found = lint::discover_all(&cli.paths);
+    let (paths, errors) = (found.files, found.errors);
     for (path, error) in &errors {
         eprintln!("sigma-lint: {}: {error}", path.display());
+    }
+    for dir in &found.empty_dirs {
+        eprintln!("sigma-lint: {}: no YAML file found", dir.display());
+    }
+    if !found.skipped.is_empty() {
+        eprintln!(
+            "sigma-lint: note: skipped {} YAML {} with no Sigma document \
+             (no title, detection, logsource, correlation or filter key at the root)",
+            found.skipped.len(),
+            if found.skipped.len() == 1 {
+                "file"
+            } else {
+                "files"
+            }
+        );
     }
 
     let show_progress = !cli.no_progress && std::io::stderr().is_terminal() && paths.len() > 200;

@@ -255,3 +255,119 @@ fn fix_and_diff() {
     assert_eq!(nothing.status.code(), Some(0));
     assert!(nothing.stdout.is_empty());
 }
+
+#[test]
+fn directories_skip_yaml_that_is_not_sigma() {
+    let dir = Dir::new("notsigma");
+    for sub in ["rules", "cases", "regression_data/rules/r"] {
+        std::fs::create_dir_all(dir.0.join(sub)).expect("temp dir");
+    }
+    dir.file(
+        "rules/proc_whoami.yml",
+        &GOOD.replace("level: medium", "level: severe"),
+    );
+    // A sigma-test case file with the rule's file name, and a SigmaHQ
+    // regression `info.yml`: neither is a Sigma document.
+    dir.file(
+        "cases/proc_whoami.yml",
+        "rule: ../rules/proc_whoami.yml\ncases:\n  - name: hit\n    events: []\n",
+    );
+    dir.file(
+        "regression_data/rules/r/info.yml",
+        "id: 5e3ba1c4-3c1f-4f16-9c2e-2d6a1b8a7f10\nrule_metadata:\n  - title: T\n",
+    );
+
+    let walked = run(&dir.0, &["--format", "concise", "."]);
+    let stdout = String::from_utf8_lossy(&walked.stdout);
+    assert_eq!(
+        stdout.trim(),
+        "./rules/proc_whoami.yml:10:8: error[C009] `severe` is not a valid level"
+    );
+    assert_eq!(walked.status.code(), Some(1));
+    assert!(
+        String::from_utf8_lossy(&walked.stderr).contains("skipped 2 YAML files"),
+        "{}",
+        String::from_utf8_lossy(&walked.stderr)
+    );
+
+    // B003 (duplicate file name) would pair the rule with the case file.
+    let sigmahq = run(&dir.0, &["--format", "concise", "--preset", "sigmahq", "."]);
+    let stdout = String::from_utf8_lossy(&sigmahq.stdout);
+    assert!(!stdout.is_empty() && !stdout.contains("B003"), "{stdout}");
+    assert!(
+        stdout
+            .lines()
+            .all(|l| l.starts_with("./rules/proc_whoami.yml:")),
+        "{stdout}"
+    );
+
+    // Named on the command line, a file is linted whatever it holds.
+    let named = run(&dir.0, &["--format", "concise", "cases/proc_whoami.yml"]);
+    assert!(
+        String::from_utf8_lossy(&named.stdout).contains("cases/proc_whoami.yml:"),
+        "{}",
+        String::from_utf8_lossy(&named.stdout)
+    );
+}
+
+#[test]
+fn info_findings_do_not_fail_by_default() {
+    let dir = Dir::new("info");
+    let tagged = GOOD.replace(
+        "level: medium",
+        "level: medium\ntags:\n    - attack.persistence\n    - attack.t1059.001",
+    );
+    dir.file("r.yml", &tagged);
+
+    let default = run(&dir.0, &["--format", "concise", "--no-config", "."]);
+    let stdout = String::from_utf8_lossy(&default.stdout);
+    assert!(stdout.contains("info[D006]"), "{stdout}");
+    assert_eq!(default.status.code(), Some(0), "{stdout}");
+
+    let strict = run(&dir.0, &["--no-config", "--fail-level", "info", "."]);
+    assert_eq!(strict.status.code(), Some(1));
+
+    let help = run(&dir.0, &["--help"]);
+    let help = String::from_utf8_lossy(&help.stdout).replace(char::is_whitespace, " ");
+    assert!(help.contains("default `warning`"), "{help}");
+}
+
+#[test]
+fn unusable_paths_and_selectors_are_usage_errors() {
+    let dir = Dir::new("paths");
+    for args in [&["/dev/null"][..], &["no-such-file.yml"]] {
+        let out = run(&dir.0, args);
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(stderr.contains(args[0]), "{stderr}");
+    }
+
+    let empty = run(&dir.0, &["."]);
+    assert_eq!(empty.status.code(), Some(0));
+    let stderr = String::from_utf8_lossy(&empty.stderr);
+    assert_eq!(stderr.trim(), "sigma-lint: .: no YAML file found");
+
+    let summary = run(&dir.file("r.yml", GOOD).0, &["."]);
+    let stdout = String::from_utf8_lossy(&summary.stdout);
+    assert_eq!(
+        stdout.trim(),
+        "1 file checked: 0 errors, 0 warnings, 0 notes"
+    );
+
+    for selector in ["", ","] {
+        let out = run(&dir.0, &["--select", selector, "."]);
+        assert_eq!(out.status.code(), Some(2), "--select {selector:?}");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(stderr.contains("empty check selector"), "{stderr}");
+    }
+
+    assert_eq!(run(&dir.0, &["checks", "NOPE"]).status.code(), Some(2));
+
+    let config = run(&dir.0, &["--config", "no-such-config.yml", "."]);
+    assert_eq!(config.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&config.stderr);
+    assert!(
+        stderr.starts_with("sigma-lint: no-such-config.yml: cannot read the configuration: "),
+        "{stderr}"
+    );
+}

@@ -199,6 +199,30 @@ mod tests {
         }
     }
 
+    /// `sigma-lint checks NAME` is read by rule authors, who do not have
+    /// this team's notes: references must name public sources.
+    #[test]
+    fn docs_cite_no_internal_notes() {
+        let internal = [
+            "lint-checks",
+            "Issue 5",
+            "design.md",
+            "case 0",
+            "cases 0",
+            "defect ",
+        ];
+        for meta in metas() {
+            for word in internal {
+                assert!(
+                    !meta.docs.contains(word),
+                    "{} ({}) cites `{word}`",
+                    meta.code,
+                    meta.name
+                );
+            }
+        }
+    }
+
     #[test]
     fn every_doc_block_has_every_section_in_order() {
         const SECTIONS: &[&[&str]] = &[

@@ -168,9 +168,41 @@ impl Reporter for Pretty {
             .filter(|f| f.severity == Severity::Warning)
             .count();
         let infos = findings.len() - errors - warnings;
-        writeln!(
-            out,
-            "{files} files checked: {errors} errors, {warnings} warnings, {infos} notes"
-        )
+        writeln!(out, "{}", summary(files, errors, warnings, infos))
+    }
+}
+
+/// The last line of the pretty report, e.g. "1 file checked: 0 errors,
+/// 1 warning, 2 notes".
+fn summary(files: usize, errors: usize, warnings: usize, infos: usize) -> String {
+    let count =
+        |n: usize, one: &str, many: &str| format!("{n} {}", if n == 1 { one } else { many });
+    format!(
+        "{} checked: {}, {}, {}",
+        count(files, "file", "files"),
+        count(errors, "error", "errors"),
+        count(warnings, "warning", "warnings"),
+        count(infos, "note", "notes")
+    )
+}
+
+#[cfg(test)]
+mod summary_tests {
+    use super::summary;
+
+    #[test]
+    fn summary_counts_agree_in_number() {
+        assert_eq!(
+            summary(1, 1, 0, 1),
+            "1 file checked: 1 error, 0 warnings, 1 note"
+        );
+        assert_eq!(
+            summary(2, 0, 1, 3),
+            "2 files checked: 0 errors, 1 warning, 3 notes"
+        );
+        assert_eq!(
+            summary(0, 0, 0, 0),
+            "0 files checked: 0 errors, 0 warnings, 0 notes"
+        );
     }
 }

@@ -28,7 +28,7 @@ crate::declare_check! {
     /// Comments are searched too, as SigmaHQ's test does.
     ///
     /// ## References
-    /// SigmaHQ tests/test_rules.py `test_legal_trademark_violations` (lint-checks A20).
+    /// SigmaHQ tests/test_rules.py `test_legal_trademark_violations`.
     pub struct AttackTrademark {
         code: "A007",
         name: "attack-trademark",

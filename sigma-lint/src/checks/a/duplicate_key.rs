@@ -32,7 +32,7 @@ crate::declare_check! {
     /// Keys that are not plain strings (a list as a key) are not compared.
     ///
     /// ## References
-    /// YAML 1.2.2 section 3.2.1.1; lint-checks A2 and defect 3.
+    /// YAML 1.2.2 section 3.2.1.1.
     pub struct DuplicateKey {
         code: "A003",
         name: "duplicate-key",

@@ -30,7 +30,7 @@ crate::declare_check! {
     /// Documents without a `title` are left to `missing-title`.
     ///
     /// ## References
-    /// SigmaHQ tests/test_rules.py `test_title_in_first_line` (lint-checks A19).
+    /// SigmaHQ tests/test_rules.py `test_title_in_first_line`.
     pub struct TitleNotFirst {
         code: "A006",
         name: "title-not-first",

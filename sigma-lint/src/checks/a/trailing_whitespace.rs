@@ -28,7 +28,7 @@ crate::declare_check! {
     /// Blanks inside a block scalar (`|`) are flagged too, as yamllint does.
     ///
     /// ## References
-    /// yamllint `trailing-spaces`, `new-line-at-end-of-file` (lint-checks A6, A7).
+    /// yamllint `trailing-spaces`, `new-line-at-end-of-file`.
     pub struct TrailingWhitespace {
         code: "A005",
         name: "trailing-whitespace",

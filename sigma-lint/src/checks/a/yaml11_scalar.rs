@@ -40,7 +40,7 @@ crate::declare_check! {
     /// same day there.
     ///
     /// ## References
-    /// YAML 1.1 type repository; lint-checks defect 10.
+    /// YAML 1.1 type repository.
     pub struct Yaml11Scalar {
         code: "A004",
         name: "yaml-1-1-scalar",

@@ -28,7 +28,7 @@ crate::declare_check! {
     /// Only the files given in one run are compared.
     ///
     /// ## References
-    /// pySigma `duplicate_filename`; SigmaHQ `test_file_names` (lint-checks B3).
+    /// pySigma `duplicate_filename`; SigmaHQ `test_file_names`.
     pub struct DuplicateFileName {
         code: "B003",
         name: "duplicate-file-name",

@@ -26,8 +26,8 @@ crate::declare_check! {
     /// None known.
     ///
     /// ## References
-    /// SigmaHQ tests/test_rules.py `test_file_names`; sigmahq_filename_convention
-    /// (lint-checks B1, B4).
+    /// SigmaHQ tests/test_rules.py `test_file_names`; pySigma-validators-sigmaHQ
+    /// `sigmahq_filename_convention`.
     pub struct FileNameConvention {
         code: "B001",
         name: "file-name-convention",

@@ -27,7 +27,7 @@ crate::declare_check! {
     /// None known.
     ///
     /// ## References
-    /// pySigma `filename_length`; Sigma specification, file names (lint-checks B2, defect 22).
+    /// pySigma `filename_length`; Sigma specification, file names.
     pub struct FileNameLength {
         code: "B002",
         name: "file-name-length",

@@ -29,7 +29,7 @@ crate::declare_check! {
     /// Log sources with no known prefix are not checked.
     ///
     /// ## References
-    /// SigmaHQ tests/test_rules.py `test_file_names` (lint-checks B5, section 1e).
+    /// SigmaHQ tests/test_rules.py `test_file_names`.
     pub struct FileNamePrefix {
         code: "B004",
         name: "file-name-prefix",

@@ -32,7 +32,7 @@ crate::declare_check! {
     /// None known.
     ///
     /// ## References
-    /// sigmahq_modified_date_order (lint-checks C31).
+    /// pySigma-validators-sigmaHQ `sigmahq_modified_date_order`.
     pub struct DateOrder {
         code: "C011",
         name: "date-order",

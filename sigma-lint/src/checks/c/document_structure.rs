@@ -38,7 +38,7 @@ crate::declare_check! {
     /// faults; it skips places this check already reported.
     ///
     /// ## References
-    /// Sigma specification, rule structure (lint-checks C1, E1, F1, F2).
+    /// Sigma specification, rule structure.
     pub struct DocumentStructure {
         code: "C001",
         name: "document-structure",

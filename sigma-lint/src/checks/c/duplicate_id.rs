@@ -31,7 +31,7 @@ crate::declare_check! {
     /// `invalid-id`'s concern.
     ///
     /// ## References
-    /// pySigma `identifier_uniqueness`; SigmaHQ duplicate-id job (lint-checks C9).
+    /// pySigma `identifier_uniqueness`; SigmaHQ duplicate-id job.
     pub struct DuplicateId {
         code: "C007",
         name: "duplicate-id",

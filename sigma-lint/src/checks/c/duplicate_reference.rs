@@ -29,7 +29,7 @@ crate::declare_check! {
     /// Entries are compared as written (no URL normalisation).
     ///
     /// ## References
-    /// pySigma `duplicate_references`; schema `uniqueItems` (lint-checks C25).
+    /// pySigma `duplicate_references`; schema `uniqueItems`.
     pub struct DuplicateReference {
         code: "C014",
         name: "duplicate-list-entry",

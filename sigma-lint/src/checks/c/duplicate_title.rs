@@ -27,7 +27,7 @@ crate::declare_check! {
     /// None known.
     ///
     /// ## References
-    /// pySigma `duplicate_title` (lint-checks C6).
+    /// pySigma `duplicate_title`.
     pub struct DuplicateTitle {
         code: "C008",
         name: "duplicate-title",

@@ -39,7 +39,7 @@ crate::declare_check! {
     /// None known.
     ///
     /// ## References
-    /// Sigma specification, `status` and `level` (lint-checks C13, C33).
+    /// Sigma specification, `status` and `level`.
     pub struct InvalidEnumValue {
         code: "C009",
         name: "invalid-status-or-level",

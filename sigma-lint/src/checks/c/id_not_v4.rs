@@ -26,7 +26,7 @@ crate::declare_check! {
     /// Many published rules use other versions; hence pedantic.
     ///
     /// ## References
-    /// Sigma specification, `id` (lint-checks C10).
+    /// Sigma specification, `id`.
     pub struct IdNotV4 {
         code: "C006",
         name: "id-not-uuid-v4",

@@ -28,7 +28,7 @@ crate::declare_check! {
     /// None known.
     ///
     /// ## References
-    /// Sigma specification, `date`; JSON schema pattern (lint-checks C28).
+    /// Sigma specification, `date`; JSON schema pattern.
     pub struct InvalidDate {
         code: "C010",
         name: "invalid-date",

@@ -28,7 +28,7 @@ crate::declare_check! {
     /// None known.
     ///
     /// ## References
-    /// Sigma specification, `id`; pySigma SigmaIdentifierError (lint-checks C8, defect 8).
+    /// Sigma specification, `id`; pySigma SigmaIdentifierError.
     pub struct InvalidId {
         code: "C004",
         name: "invalid-id",

@@ -37,7 +37,7 @@ crate::declare_check! {
     /// Whether the related id exists is not checked.
     ///
     /// ## References
-    /// Sigma specification, `related` (lint-checks C42).
+    /// Sigma specification, `related`.
     pub struct InvalidRelated {
         code: "C013",
         name: "invalid-related",

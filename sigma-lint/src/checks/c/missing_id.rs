@@ -26,7 +26,7 @@ crate::declare_check! {
     /// None known.
     ///
     /// ## References
-    /// pySigma `identifier_existence` (lint-checks C7).
+    /// pySigma `identifier_existence`.
     pub struct MissingId {
         code: "C005",
         name: "missing-id",

@@ -38,7 +38,7 @@ crate::declare_check! {
     ///
     /// ## References
     /// sigmahq_status_existence, _level_, _date_, _author_, _description_*,
-    /// _modified_without_date, _redundant_modified (lint-checks C14-C34).
+    /// _modified_without_date, _redundant_modified.
     pub struct MissingRecommended {
         code: "C012",
         name: "missing-recommended-field",

@@ -32,7 +32,7 @@ crate::declare_check! {
     /// None known.
     ///
     /// ## References
-    /// Sigma specification, `title` (lint-checks C1).
+    /// Sigma specification, `title`.
     pub struct MissingTitle {
         code: "C002",
         name: "missing-title",

@@ -27,7 +27,7 @@ crate::declare_check! {
     /// Title case is not checked (SigmaHQ's word list has false positives).
     ///
     /// ## References
-    /// pySigma-validators-sigmaHQ `sigmahq_title_length`, `_start`, `_end` (lint-checks C2-C4).
+    /// pySigma-validators-sigmaHQ `sigmahq_title_length`, `_start`, `_end`.
     pub struct TitleStyle {
         code: "C003",
         name: "title-style",

@@ -69,7 +69,7 @@ crate::declare_check! {
     /// pass: the specification allows custom attributes.
     ///
     /// ## References
-    /// pySigma `custom_attributes`; sigmahq_unknown_field (lint-checks C43, C44).
+    /// pySigma `custom_attributes`; pySigma-validators-sigmaHQ `sigmahq_unknown_field`.
     pub struct UnknownKey {
         code: "C015",
         name: "unknown-top-level-key",

@@ -31,7 +31,7 @@ crate::declare_check! {
     /// why the finding is informational.
     ///
     /// ## References
-    /// MITRE ATT&CK technique-to-tactic mapping (lint-checks D16).
+    /// MITRE ATT&CK technique-to-tactic mapping.
     pub struct AttackTacticMismatch {
         code: "D006",
         name: "attack-tactic-mismatch",

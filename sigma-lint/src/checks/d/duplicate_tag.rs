@@ -26,7 +26,7 @@ crate::declare_check! {
     /// The fix removes only the tag's text, not its list item line.
     ///
     /// ## References
-    /// pySigma `duplicate_tag` (lint-checks D3).
+    /// pySigma `duplicate_tag`.
     pub struct DuplicateTag {
         code: "D002",
         name: "duplicate-tag",

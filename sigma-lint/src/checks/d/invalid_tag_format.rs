@@ -27,7 +27,7 @@ crate::declare_check! {
     /// None known.
     ///
     /// ## References
-    /// Sigma specification, tags appendix; pySigma `tag_format` (lint-checks D1, D2).
+    /// Sigma specification, tags appendix; pySigma `tag_format`.
     pub struct InvalidTagFormat {
         code: "D001",
         name: "invalid-tag-format",

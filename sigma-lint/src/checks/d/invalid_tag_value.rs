@@ -35,7 +35,7 @@ crate::declare_check! {
     /// `d3fend` values are not checked: no ontology is embedded.
     ///
     /// ## References
-    /// Sigma specification, tags appendix; pySigma tag validators (lint-checks D7-D14, defect 13).
+    /// Sigma specification, tags appendix; pySigma tag validators.
     pub struct InvalidTagValue {
         code: "D008",
         name: "invalid-tag-value",

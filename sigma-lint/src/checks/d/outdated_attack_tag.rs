@@ -32,7 +32,7 @@ crate::declare_check! {
     /// A retired tactic has several successors; choosing one is left to the author.
     ///
     /// ## References
-    /// MITRE ATT&CK v19 release notes; sigma-specification#218 (lint-checks section 3.2).
+    /// MITRE ATT&CK v19 release notes; sigma-specification#218.
     pub struct OutdatedAttackTag {
         code: "D005",
         name: "outdated-attack-tag",

@@ -27,7 +27,7 @@ crate::declare_check! {
     /// SigmaHQ asks for every tactic of the technique; this asks for one.
     ///
     /// ## References
-    /// sigmahq_tags_techniques_without_tactics (lint-checks D16).
+    /// pySigma-validators-sigmaHQ `sigmahq_tags_techniques_without_tactics`.
     pub struct TechniqueWithoutTactic {
         code: "D007",
         name: "technique-without-tactic",

@@ -30,7 +30,7 @@ crate::declare_check! {
     /// not in the table and are accepted unverified.
     ///
     /// ## References
-    /// pySigma `attacktag`; MITRE ATT&CK (lint-checks D5, defect 16).
+    /// pySigma `attacktag`; MITRE ATT&CK.
     pub struct UnknownAttackTag {
         code: "D004",
         name: "unknown-attack-tag",

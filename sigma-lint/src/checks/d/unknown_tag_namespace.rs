@@ -31,7 +31,7 @@ crate::declare_check! {
     /// Organisations with their own namespace should ignore this check.
     ///
     /// ## References
-    /// Sigma specification, tags appendix; pySigma `namespace_tag` (lint-checks D4).
+    /// Sigma specification, tags appendix; pySigma `namespace_tag`.
     pub struct UnknownTagNamespace {
         code: "D003",
         name: "unknown-tag-namespace",

@@ -36,7 +36,7 @@ crate::declare_check! {
     /// `logsource` in another document are not joined.
     ///
     /// ## References
-    /// Sigma specification, `logsource` (lint-checks E1).
+    /// Sigma specification, `logsource`.
     pub struct MissingLogsource {
         code: "E001",
         name: "missing-logsource",

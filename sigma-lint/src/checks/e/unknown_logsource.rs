@@ -30,7 +30,7 @@ crate::declare_check! {
     /// As in SigmaHQ's test, a known category passes whatever the service.
     ///
     /// ## References
-    /// SigmaHQ tests/test_logsource.py (lint-checks E4, section 1e).
+    /// SigmaHQ tests/test_logsource.py.
     pub struct UnknownLogsource {
         code: "E003",
         name: "unknown-logsource",

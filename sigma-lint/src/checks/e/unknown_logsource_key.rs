@@ -29,7 +29,7 @@ crate::declare_check! {
     /// None known.
     ///
     /// ## References
-    /// Sigma specification, `logsource`; pySigma `fieldname_logsource` (lint-checks E3).
+    /// Sigma specification, `logsource`; pySigma `fieldname_logsource`.
     pub struct UnknownLogsourceKey {
         code: "E002",
         name: "unknown-logsource-key",

@@ -38,7 +38,7 @@ crate::declare_check! {
     /// None known.
     ///
     /// ## References
-    /// Sigma specification, detection; pySigma SigmaDetectionError (lint-checks F1, F3).
+    /// Sigma specification, detection; pySigma SigmaDetectionError.
     pub struct EmptyDetection {
         code: "F001",
         name: "empty-detection",

@@ -27,7 +27,7 @@ crate::declare_check! {
     /// for those rules.
     ///
     /// ## References
-    /// sigmahq_space_field_name (lint-checks F4).
+    /// pySigma-validators-sigmaHQ `sigmahq_space_field_name`.
     pub struct FieldNameSpace {
         code: "F002",
         name: "field-name-space",

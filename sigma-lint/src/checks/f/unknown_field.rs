@@ -30,7 +30,7 @@ crate::declare_check! {
     /// SigmaHQ's test; keyword searches have no field to check.
     ///
     /// ## References
-    /// SigmaHQ tests/test_logsource.py `test_fieldname_case` (lint-checks F5, F6).
+    /// SigmaHQ tests/test_logsource.py `test_fieldname_case`.
     pub struct UnknownField {
         code: "F003",
         name: "unknown-field",

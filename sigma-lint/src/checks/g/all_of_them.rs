@@ -29,7 +29,7 @@ crate::declare_check! {
     /// Often harmless in small rules; hence pedantic.
     ///
     /// ## References
-    /// pySigma `all_of_them_condition` (lint-checks G4).
+    /// pySigma `all_of_them_condition`.
     pub struct AllOfThem {
         code: "G007",
         name: "all-of-them",

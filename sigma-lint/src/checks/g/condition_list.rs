@@ -30,7 +30,7 @@ crate::declare_check! {
     /// None known.
     ///
     /// ## References
-    /// Sigma JSON schema, `condition` (lint-checks G3).
+    /// Sigma JSON schema, `condition`.
     pub struct ConditionList {
         code: "G009",
         name: "condition-list",

@@ -31,7 +31,7 @@ crate::declare_check! {
     /// Only the first error of each condition is reported.
     ///
     /// ## References
-    /// Sigma specification, condition; pySigma SigmaConditionError (lint-checks G1, G2).
+    /// Sigma specification, condition; pySigma SigmaConditionError.
     pub struct ConditionSyntax {
         code: "G001",
         name: "condition-syntax",

@@ -34,7 +34,7 @@ crate::declare_check! {
     /// None known.
     ///
     /// ## References
-    /// Sigma specification v2, correlations; SigmaHQ/pySigma#46 (lint-checks section 1c).
+    /// Sigma specification v2, correlations; SigmaHQ/pySigma#46.
     pub struct DeprecatedTimeframe {
         code: "G008",
         name: "deprecated-timeframe",

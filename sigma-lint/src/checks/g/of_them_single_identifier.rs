@@ -33,7 +33,7 @@ crate::declare_check! {
     /// None known (unlike pySigma, a name that merely contains "them" is fine).
     ///
     /// ## References
-    /// pySigma `them_condition_with_single_detection` (lint-checks G5, defect 12).
+    /// pySigma `them_condition_with_single_detection`.
     pub struct OfThemSingleIdentifier {
         code: "G006",
         name: "of-them-with-one-identifier",

@@ -32,7 +32,7 @@ crate::declare_check! {
     /// None known.
     ///
     /// ## References
-    /// SigmaHQ/sigma#3724, #3807 (lint-checks defect 1, section 1c).
+    /// SigmaHQ/sigma#3724, #3807.
     pub struct OperatorWordIdentifier {
         code: "G005",
         name: "operator-word-identifier",

@@ -36,7 +36,7 @@ crate::declare_check! {
     /// None known.
     ///
     /// ## References
-    /// pySigma `dangling_condition` (lint-checks F15).
+    /// pySigma `dangling_condition`.
     pub struct PatternMatchesNothing {
         code: "G003",
         name: "pattern-matches-nothing",

@@ -33,7 +33,7 @@ crate::declare_check! {
     /// None known.
     ///
     /// ## References
-    /// pySigma condition error "not defined" (lint-checks F15).
+    /// pySigma condition error "not defined".
     pub struct UndefinedIdentifier {
         code: "G002",
         name: "undefined-identifier",

@@ -36,7 +36,7 @@ crate::declare_check! {
     /// unused).
     ///
     /// ## References
-    /// pySigma `dangling_detection` (lint-checks F14).
+    /// pySigma `dangling_detection`.
     pub struct UnusedIdentifier {
         code: "G004",
         name: "unused-search-identifier",

@@ -37,10 +37,11 @@ crate::declare_check! {
     ///
     /// ## Known problems
     /// pySigma also flags `startswith|all` and `re|all`, which can match;
-    /// this check does not (lint-checks defect 14).
+    /// this check does not.
     ///
     /// ## References
-    /// lint-checks H7; cases 011, 014, 055.
+    /// Sigma specification, value modifiers (`windash`, `all`,
+    /// `base64offset`, `contains`).
     pub struct InvalidCombination {
         code: "H005",
         name: "invalid-modifier-combination",

@@ -28,7 +28,7 @@ crate::declare_check! {
     /// A value that means to hold a tab is reported too.
     ///
     /// ## References
-    /// lint-checks H12 (control_character).
+    /// pySigma validator `control_character`.
     pub struct ControlCharacter {
         code: "H008",
         name: "control-character",

@@ -29,7 +29,7 @@ crate::declare_check! {
     /// None known.
     ///
     /// ## References
-    /// lint-checks H10 (double_wildcard).
+    /// pySigma validator `double_wildcard`.
     pub struct DoubleWildcard {
         code: "H009",
         name: "double-wildcard",

@@ -32,7 +32,7 @@ crate::declare_check! {
     /// Literal stars are sometimes meant (command-line globs).
     ///
     /// ## References
-    /// lint-checks H14 (escaped_wildcard).
+    /// pySigma validator `escaped_wildcard`.
     pub struct EscapedWildcard {
         code: "H010",
         name: "escaped-wildcard",

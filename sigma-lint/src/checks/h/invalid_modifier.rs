@@ -35,7 +35,8 @@ crate::declare_check! {
     /// None known.
     ///
     /// ## References
-    /// lint-checks H1, H3; cases 070, 071, 079.
+    /// Sigma specification, value modifiers; pySigma
+    /// `SigmaModifierError`.
     pub struct InvalidModifier {
         code: "H001",
         name: "invalid-modifier",

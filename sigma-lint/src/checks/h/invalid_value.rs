@@ -40,7 +40,8 @@ crate::declare_check! {
     /// `expand` placeholders are checked by `unresolved-placeholder`.
     ///
     /// ## References
-    /// lint-checks H2, H4, H5, H6; cases 049, 050, 052.
+    /// Sigma specification, value modifiers (`gt`, `cidr`, `exists`,
+    /// `base64`, `fieldref`, `re`); pySigma modifier errors.
     pub struct InvalidValue {
         code: "H002",
         name: "invalid-value",

@@ -50,7 +50,7 @@ pub(crate) fn valid_chains<'a>(cx: &FileContext<'a>) -> Vec<(&'a DetectionItem, 
 
 /// The string values compared as Sigma strings (no `re`, `cidr`, ...),
 /// with their text. Values under `windash` and `base64offset` are
-/// included: pySigma's string validators skip them (lint-checks defect 11).
+/// included: pySigma's string validators skip them.
 pub(crate) fn plain_strings<'a>(cx: &FileContext<'a>) -> Vec<(&'a RuleValue, &'a str)> {
     let mut found = Vec::new();
     for (item, chain) in valid_chains(cx) {

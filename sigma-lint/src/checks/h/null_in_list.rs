@@ -33,7 +33,8 @@ crate::declare_check! {
     /// None known.
     ///
     /// ## References
-    /// lint-checks defect 27; case 059.
+    /// Sigma specification, `null` values (a `null` stands alone for its
+    /// field).
     pub struct NullInList {
         code: "H004",
         name: "null-in-list",

@@ -32,7 +32,7 @@ crate::declare_check! {
     /// An escaped `\(?=` is reported too.
     ///
     /// ## References
-    /// lint-checks H8 (sigmahq_unsupported_regex_group_construct).
+    /// pySigma-validators-sigmaHQ `sigmahq_unsupported_regex_group_construct`.
     pub struct RegexConstruct {
         code: "H007",
         name: "unsupported-regex-construct",

@@ -42,7 +42,8 @@ crate::declare_check! {
     /// Only the names are known to the linter, not the values.
     ///
     /// ## References
-    /// lint-checks 1b (Placeholders); case 058.
+    /// Sigma specification, `expand` modifier and placeholders; pySigma
+    /// placeholder transformations.
     pub struct UnresolvedPlaceholder {
         code: "H003",
         name: "unresolved-placeholder",

@@ -31,8 +31,8 @@ crate::declare_check! {
     /// None known.
     ///
     /// ## References
-    /// lint-checks H12 (pySigma reports the NUL bytes as control
-    /// characters); case 016.
+    /// Sigma specification, `wide`/`utf16*` and `base64` modifiers; pySigma
+    /// validator `control_character` reports the NUL bytes this leaves.
     pub struct WideWithoutBase64 {
         code: "H006",
         name: "wide-without-base64",

@@ -40,11 +40,12 @@ crate::declare_check! {
     ///
     /// ## Known problems
     /// A range (`gt` with `lte`), which the specification shows, is
-    /// accepted; pySigma rejects it (lint-checks defect 29). A string
+    /// accepted; pySigma rejects it. A string
     /// condition on a temporal type (a pySigma extension) is not parsed.
     ///
     /// ## References
-    /// lint-checks I3, I4, I6, I7.
+    /// Sigma specification v2, correlation rules (`type`, `timespan`,
+    /// `condition`); pySigma correlation rule parsing.
     pub struct CorrelationShape {
         code: "I001",
         name: "invalid-correlation",

@@ -34,7 +34,7 @@ crate::declare_check! {
     /// None known.
     ///
     /// ## References
-    /// lint-checks I5 (sigmahq_correlation_group_by_existence).
+    /// pySigma-validators-sigmaHQ `sigmahq_correlation_group_by_existence`.
     pub struct CorrelationGroupBy {
         code: "I003",
         name: "correlation-without-group-by",

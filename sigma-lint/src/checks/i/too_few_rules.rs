@@ -33,7 +33,8 @@ crate::declare_check! {
     /// None known.
     ///
     /// ## References
-    /// lint-checks I11 (sigmahq_correlation_rules_minimum).
+    /// Sigma specification v2, correlation rules (`temporal` needs two or more
+    /// rules); pySigma-validators-sigmaHQ `sigmahq_correlation_rules_minimum`.
     pub struct TooFewRules {
         code: "I004",
         name: "temporal-with-one-rule",

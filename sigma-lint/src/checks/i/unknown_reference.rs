@@ -38,7 +38,8 @@ crate::declare_check! {
     /// cannot resolve. A filter's `rules: any` is not a reference.
     ///
     /// ## References
-    /// lint-checks I10, J1.
+    /// Sigma specification v2, correlation rules and meta filters (`rules`
+    /// refers to a rule by `id` or `name`).
     pub struct UnknownReference {
         code: "I002",
         name: "unknown-rule-reference",

@@ -10,7 +10,7 @@ crate::declare_check! {
     /// and at least one search identifier besides those two.
     ///
     /// ## Why it matters
-    /// pySigma crashes on a filter without `rules` (lint-checks defect 7)
+    /// pySigma crashes on a filter without `rules` (a Python `KeyError`)
     /// and rejects the other shapes; a filter without a selection has
     /// nothing to exclude.
     ///
@@ -39,7 +39,8 @@ crate::declare_check! {
     /// The condition is checked by the G checks, as a rule's is.
     ///
     /// ## References
-    /// lint-checks J1, J3.
+    /// Sigma specification v2, meta filters (`filter`: `rules`, `condition`
+    /// and search identifiers).
     pub struct FilterShape {
         code: "J001",
         name: "invalid-filter",

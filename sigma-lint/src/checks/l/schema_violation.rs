@@ -46,7 +46,7 @@ crate::declare_check! {
     /// `action: global` parts) are not validated.
     ///
     /// ## References
-    /// Sigma specification v2.1.0 JSON schemas and their defects (lint-checks L, defects 19-21).
+    /// Sigma specification v2.1.0 JSON schemas and their defects.
     pub struct SchemaViolation {
         code: "L001",
         name: "schema-violation",

@@ -34,7 +34,8 @@ crate::declare_check! {
     /// Only proven cases are reported (see `rule-never-matches`).
     ///
     /// ## References
-    /// design.md, "Properties that fuzzing checks" (property 2).
+    /// Sigma specification, condition and value modifiers: the check compares
+    /// what the filter and the selection can match, value by value.
     pub struct DeadFilter {
         code: "S002",
         name: "filter-never-applies",

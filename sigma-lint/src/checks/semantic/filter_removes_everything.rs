@@ -33,7 +33,8 @@ crate::declare_check! {
     /// Only proven cases are reported (see `rule-never-matches`).
     ///
     /// ## References
-    /// design.md, "Properties that fuzzing checks" (properties 1 and 2).
+    /// Sigma specification, condition and value modifiers: the check compares
+    /// what the filter and the selection can match, value by value.
     pub struct FilterRemovesEverything {
         code: "S003",
         name: "filter-removes-every-match",

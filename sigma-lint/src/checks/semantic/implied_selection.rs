@@ -34,7 +34,8 @@ crate::declare_check! {
     /// Only proven cases are reported (see `rule-never-matches`).
     ///
     /// ## References
-    /// design.md, "Properties that fuzzing checks" (property 3).
+    /// Sigma specification, condition and value modifiers: the check compares
+    /// what each part of the condition can match, value by value.
     pub struct ImpliedSelection {
         code: "S004",
         name: "selection-adds-nothing",

@@ -35,7 +35,8 @@ crate::declare_check! {
     /// taken to be single values, not arrays.
     ///
     /// ## References
-    /// design.md, "Properties that fuzzing checks" (property 1).
+    /// Sigma specification, condition and value modifiers: the check compares
+    /// what each value of a field can match.
     pub struct NeverMatches {
         code: "S001",
         name: "rule-never-matches",

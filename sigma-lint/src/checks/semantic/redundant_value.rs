@@ -35,7 +35,8 @@ crate::declare_check! {
     /// Globs with `?` or an inner `*` are compared only with equal values.
     ///
     /// ## References
-    /// Issue 5 (semantic checks).
+    /// Sigma specification, value modifiers and wildcards: the check compares
+    /// what each value can match.
     pub struct RedundantValue {
         code: "S005",
         name: "redundant-value",

@@ -35,7 +35,8 @@ crate::declare_check! {
     /// Regex flags (`i`, `m`, `s`) are not judged.
     ///
     /// ## References
-    /// Issue 5 (semantic checks).
+    /// Sigma specification, value modifiers (`contains`, `startswith`,
+    /// `endswith`, `windash`, `all`, `cased`) and wildcards.
     pub struct UselessModifier {
         code: "S006",
         name: "modifier-changes-nothing",
