@@ -263,6 +263,12 @@ fn plan(corpus: &Corpus, options: &RunOptions) -> (Vec<Job>, Vec<CaseResult>) {
         }
     }
 
+    // Every rule gets a job, cases or not: a rule that does not compile must
+    // fail the run even when nothing tests it.
+    for rule in &corpus.rules {
+        job_for(&mut jobs, rule);
+    }
+
     if options.regression {
         for rule in &corpus.rules {
             let has_regression = rule
@@ -583,7 +589,21 @@ fn run_job<E: Engine>(engine: &E, job: &Job, options: &RunOptions) -> Vec<CaseRe
             outcome,
         };
 
+    // Compiled once with the rule's own field names, so that a rule without
+    // cases (or whose events all miss its log source) still reports it.
     let mut results = Vec::new();
+    if let Err(message) = run.compiled(&BTreeMap::new()) {
+        let location = rule.detection.span.map(|s| s.location);
+        let outcome = Outcome::Failed(Failure::error(message));
+        let path = job.rule.file.path.as_path();
+        results.push(result(
+            path,
+            location,
+            "(compile)".into(),
+            Origin::Case,
+            outcome,
+        ));
+    }
     for work in &job.work {
         match work {
             Work::Case { source, case } => {
@@ -986,6 +1006,41 @@ detection:
             failure.message,
             "the rule does not compile: r.yml:0:0: only a map"
         );
+    }
+
+    #[test]
+    fn a_rule_that_does_not_compile_fails_even_without_cases() {
+        let dir = std::env::temp_dir().join(format!("sigma-compile-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(
+            dir.join("broken.yml"),
+            "title: t\nlogsource: {product: x}\ndetection:\n  selection: {a: 1}\n  \
+             condition: selection and\n",
+        )
+        .unwrap();
+        let corpus = discover::discover(std::slice::from_ref(&dir)).unwrap();
+        let engine = crate::engine::SigmaEngine::default();
+        let results = run(&engine, &corpus, &RunOptions::default(), &|| {});
+        std::fs::remove_dir_all(&dir).unwrap();
+
+        assert_eq!(results.len(), 1, "{results:?}");
+        let result = &results[0];
+        assert_eq!(result.case, "(compile)");
+        assert_eq!(
+            result.location.map(|l| l.line),
+            Some(4),
+            "the detection body"
+        );
+        let Outcome::Failed(failure) = &result.outcome else {
+            panic!("a compile error is a failure: {:?}", result.outcome);
+        };
+        assert!(
+            failure.message.starts_with("the rule does not compile: ")
+                && failure.message.contains("broken.yml:5:"),
+            "{}",
+            failure.message
+        );
+        assert_eq!(Summary::of(&results).failed, 1);
     }
 
     #[test]
