@@ -304,3 +304,42 @@ fn regression_data_must_belong_to_the_rule() {
     );
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+/// A temporary directory for one test, emptied first.
+fn scratch(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("sigma-test-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+const SIMPLE_RULE: &str = "title: t\nid: 7d1e6c0a-0000-4000-8000-0000000000a1\n\
+    logsource: {product: x}\ndetection:\n  selection: {a: 1}\n  condition: selection\n";
+
+#[test]
+fn machine_readable_coverage_is_all_of_stdout() {
+    let dir = scratch("cov-stdout");
+    std::fs::write(dir.join("rule.yml"), SIMPLE_RULE).unwrap();
+    std::fs::write(
+        dir.join("case.yml"),
+        "rule: rule.yml\ncases:\n  - {name: hit, expect: match, event: {a: 1}}\n",
+    )
+    .unwrap();
+
+    let output = sigma_test(&["--coverage", "--coverage-format", "json", "."], &dir);
+    assert_eq!(output.status.code(), Some(0));
+    let report: serde_json::Value = serde_json::from_slice(&output.stdout)
+        .unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&output.stdout)));
+    assert!(report.is_object(), "{report}");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("1 passed, 0 failed"), "{stderr}");
+
+    let lcov = sigma_test(&["--coverage", "--coverage-format", "lcov", "."], &dir);
+    let stdout = String::from_utf8_lossy(&lcov.stdout);
+    assert!(
+        stdout.starts_with("TN:") || stdout.starts_with("SF:"),
+        "{stdout}"
+    );
+    assert!(!stdout.contains("passed"), "{stdout}");
+    std::fs::remove_dir_all(&dir).unwrap();
+}
