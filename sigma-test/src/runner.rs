@@ -316,7 +316,10 @@ fn resolve_rule(
         return Err(Some(InputError::at(case_path, reference.span, message)));
     };
     if !crate::repo::is_inside(&path, root) {
-        let message = format!("rule file `{text}` lies outside the repository");
+        let message = format!(
+            "rule file `{text}` lies outside the repository ({})",
+            root.display()
+        );
         return Err(Some(InputError::at(case_path, reference.span, message)));
     }
     if let Some(rule) = corpus.rule_by_path(&path) {

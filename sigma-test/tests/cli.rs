@@ -343,3 +343,40 @@ fn machine_readable_coverage_is_all_of_stdout() {
     assert!(!stdout.contains("passed"), "{stdout}");
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+/// Without `.git`, the current directory is the repository: a case in
+/// `cases/` may name `../rules/x.yml` and `../data/e.json`.
+#[test]
+fn without_git_the_current_directory_is_the_repository() {
+    let dir = scratch("no-git");
+    for sub in ["rules", "cases", "data"] {
+        std::fs::create_dir_all(dir.join(sub)).unwrap();
+    }
+    std::fs::write(dir.join("rules/x.yml"), SIMPLE_RULE).unwrap();
+    std::fs::write(dir.join("data/e.json"), "{\"a\": 1}\n").unwrap();
+    std::fs::write(
+        dir.join("cases/c.yml"),
+        "rule: ../rules/x.yml\ncases:\n  - {name: inline, expect: match, event: {a: 1}}\n  \
+         - {name: file, expect: match, file: ../data/e.json}\n",
+    )
+    .unwrap();
+
+    let output = sigma_test(&["rules", "cases"], &dir);
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert_eq!(last_line(&output), "2 passed, 0 failed", "{stdout}");
+    assert_eq!(output.status.code(), Some(0));
+
+    // Run from elsewhere, the path given is the repository, and the message
+    // names it.
+    let output = sigma_test(&[dir.join("cases").to_str().unwrap()], &workspace());
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let cases = dir.join("cases");
+    assert!(
+        stdout.contains(&format!(
+            "rule file `../rules/x.yml` lies outside the repository ({})",
+            cases.display()
+        )),
+        "{stdout}"
+    );
+    std::fs::remove_dir_all(&dir).unwrap();
+}
