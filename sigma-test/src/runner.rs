@@ -13,11 +13,12 @@
 
 use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use rayon::prelude::*;
 use sigma_core::events::{self, windows};
 use sigma_core::logsource::{Coverage, LogSourceKey, LogSourceMap};
-use sigma_core::rule::Rule;
+use sigma_core::rule::{Rule, SigmaDocument, SigmaFile};
 use sigma_core::span::Location;
 
 use crate::case_file::{Case, CaseInput, Expect};
@@ -295,9 +296,28 @@ fn resolve_rule(
 ) -> Result<RuleEntry, Option<InputError>> {
     let text = reference.value.as_str();
     let looks_like_path = text.ends_with(".yml") || text.ends_with(".yaml") || text.contains('/');
+    let error = |message: String| Err(Some(InputError::at(case_path, reference.span, message)));
     if !looks_like_path {
-        if let Some(rule) = corpus.rule_by_id(text) {
-            return Ok(rule.clone());
+        if let Some(file) = corpus.correlation_by_id(text) {
+            return error(format!(
+                "`{text}` is a correlation rule ({}); correlation rules are not supported yet",
+                file.display()
+            ));
+        }
+        match corpus.rules_by_id(text).as_slice() {
+            [] => {}
+            [rule] => return Ok((*rule).clone()),
+            [first, rest @ ..] => {
+                let other = rest.iter().find(|r| !Arc::ptr_eq(&r.file, &first.file));
+                if let Some(other) = other {
+                    return error(format!(
+                        "the id `{text}` is ambiguous: rules in {} and {} share it",
+                        first.file.path.display(),
+                        other.file.path.display()
+                    ));
+                }
+                return Ok((*first).clone());
+            }
         }
         if let Some(rule) = mirrored_rule(case_path, root, text) {
             return Ok(rule);
@@ -322,7 +342,17 @@ fn resolve_rule(
         );
         return Err(Some(InputError::at(case_path, reference.span, message)));
     }
-    if let Some(rule) = corpus.rule_by_path(&path) {
+    let known = corpus.rule_by_path(&path);
+    let has_correlation = match known {
+        Some(rule) => holds_correlation(&rule.file),
+        None => SigmaFile::read(&path).is_ok_and(|file| holds_correlation(&file)),
+    };
+    if has_correlation {
+        return error(format!(
+            "`{text}` holds a correlation rule; correlation rules are not supported yet"
+        ));
+    }
+    if let Some(rule) = known {
         return Ok(rule.clone());
     }
     let mut rules = discover::load_rule_file(&path, root)
@@ -335,6 +365,12 @@ fn resolve_rule(
         )));
     }
     Ok(rules.swap_remove(0))
+}
+
+fn holds_correlation(file: &SigmaFile) -> bool {
+    file.documents
+        .iter()
+        .any(|d| matches!(d, SigmaDocument::Correlation(_)))
 }
 
 /// The rule at the path a case file mirrors (`cases/a/b.yml` ->

@@ -380,3 +380,67 @@ fn without_git_the_current_directory_is_the_repository() {
     );
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+const CORRELATION: &str = "title: base\nid: 7d1e6c0a-0000-4000-8000-0000000000b1\nname: base\n\
+    logsource: {product: x}\ndetection:\n  selection: {a: 1}\n  condition: selection\n---\n\
+    title: many\nid: 7d1e6c0a-0000-4000-8000-0000000000b2\ncorrelation:\n  type: event_count\n  \
+    rules: [base]\n  group-by: [a]\n  timespan: 1h\n  condition: {gte: 2}\n";
+
+#[test]
+fn cases_of_a_correlation_rule_fail_by_path_and_by_id() {
+    let dir = scratch("correlation");
+    std::fs::write(dir.join("corr.yml"), CORRELATION).unwrap();
+    let case = |rule: &str| {
+        format!("rule: {rule}\ncases:\n  - {{name: c, expect: match, event: {{a: 1}}}}\n")
+    };
+    std::fs::write(dir.join("by_path.yml"), case("corr.yml")).unwrap();
+    std::fs::write(
+        dir.join("by_id.yml"),
+        case("7d1e6c0a-0000-4000-8000-0000000000b2"),
+    )
+    .unwrap();
+
+    let output = sigma_test(&["."], &dir);
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert_eq!(last_line(&output), "0 passed, 2 failed", "{stdout}");
+    assert_eq!(output.status.code(), Some(1));
+    assert!(
+        stdout.contains(
+            "`corr.yml` holds a correlation rule; correlation rules are not supported yet"
+        ),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains(
+            "`7d1e6c0a-0000-4000-8000-0000000000b2` is a correlation rule (./corr.yml); \
+             correlation rules are not supported yet"
+        ),
+        "{stdout}"
+    );
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn a_case_naming_an_id_two_rules_share_fails_naming_both() {
+    let dir = scratch("shared-id");
+    std::fs::write(dir.join("a.yml"), SIMPLE_RULE).unwrap();
+    std::fs::write(dir.join("b.yml"), SIMPLE_RULE).unwrap();
+    std::fs::write(
+        dir.join("c_cases.yml"),
+        "rule: 7d1e6c0a-0000-4000-8000-0000000000a1\ncases:\n  \
+         - {name: c, expect: match, event: {a: 1}}\n",
+    )
+    .unwrap();
+
+    let output = sigma_test(&["."], &dir);
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert_eq!(last_line(&output), "0 passed, 1 failed", "{stdout}");
+    assert!(
+        stdout.contains(
+            "the id `7d1e6c0a-0000-4000-8000-0000000000a1` is ambiguous: rules in ./a.yml and \
+             ./b.yml share it"
+        ),
+        "{stdout}"
+    );
+    std::fs::remove_dir_all(&dir).unwrap();
+}
