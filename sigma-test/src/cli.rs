@@ -11,6 +11,7 @@ use sigma_core::logsource::LogSourceMap;
 use crate::bench;
 use crate::discover;
 use crate::engine::SigmaEngine;
+use crate::pipe::QuietPipe;
 use crate::placeholders;
 use crate::quality::CoverageFormat;
 use crate::report::{self, Format};
@@ -268,7 +269,7 @@ fn run_scaffold(args: &ScaffoldArgs) -> u8 {
             return EXIT_ERROR;
         }
         Some(path) => std::fs::write(path, yaml),
-        None => std::io::stdout().lock().write_all(yaml.as_bytes()),
+        None => QuietPipe::new(std::io::stdout().lock()).write_all(yaml.as_bytes()),
     };
     match written {
         Ok(()) => EXIT_PASS,
@@ -360,7 +361,7 @@ fn run_tests(engine: &SigmaEngine, args: &TestArgs, logsources: LogSourceMap) ->
     let mut report_out: Box<dyn Write> = if coverage_on_stdout {
         Box::new(anstream::stderr())
     } else {
-        Box::new(anstream::stdout().lock())
+        Box::new(QuietPipe::new(anstream::stdout().lock()))
     };
     let written = match args.format {
         Format::Text => report::write_text(&mut report_out, &results, args.quiet),
@@ -370,21 +371,19 @@ fn run_tests(engine: &SigmaEngine, args: &TestArgs, logsources: LogSourceMap) ->
         }
     };
     if let Err(e) = written.and_then(|()| report_out.flush()) {
-        if e.kind() != std::io::ErrorKind::BrokenPipe {
-            eprintln!("sigma-test: cannot write the report: {e}");
-            return EXIT_ERROR;
-        }
+        eprintln!("sigma-test: cannot write the report: {e}");
+        return EXIT_ERROR;
     }
     drop(report_out);
 
     // With a JSON report on stdout, the other reports go to stderr.
     let mut extra: Box<dyn Write> = match args.format {
-        Format::Text if !coverage_on_stdout => Box::new(anstream::stdout()),
+        Format::Text if !coverage_on_stdout => Box::new(QuietPipe::new(anstream::stdout())),
         Format::Text | Format::Json => Box::new(std::io::stderr()),
     };
     let mut coverage_out: Box<dyn Write> = match args.format {
         Format::Json if !coverage_on_stdout => Box::new(std::io::stderr()),
-        Format::Text | Format::Json => Box::new(anstream::stdout()),
+        Format::Text | Format::Json => Box::new(QuietPipe::new(anstream::stdout())),
     };
     let gates = run_quality(
         quality,

@@ -444,3 +444,64 @@ fn a_case_naming_an_id_two_rules_share_fails_naming_both() {
     );
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+/// Runs sigma-test with its stdout closed before it writes (`| head -0`).
+fn with_closed_stdout(args: &[&str], dir: &Path) -> Output {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_sigma-test"))
+        .args(args)
+        .current_dir(dir)
+        .env("NO_COLOR", "1")
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    drop(child.stdout.take());
+    child.wait_with_output().unwrap()
+}
+
+#[test]
+fn a_closed_pipe_is_quiet_and_keeps_the_runs_status() {
+    let passing = with_closed_stdout(&["--fuzz", "rules", "cases"], &workspace());
+    let stderr = String::from_utf8_lossy(&passing.stderr);
+    assert_eq!(passing.status.code(), Some(0), "{stderr}");
+    assert!(!stderr.contains("cannot write"), "{stderr}");
+
+    let dir = scratch("pipe");
+    std::fs::write(dir.join("rule.yml"), SIMPLE_RULE).unwrap();
+    std::fs::write(
+        dir.join("case.yml"),
+        "rule: rule.yml\ncases:\n  - {name: miss, expect: match, event: {a: 2}}\n",
+    )
+    .unwrap();
+    let failing = with_closed_stdout(&["."], &dir);
+    let stderr = String::from_utf8_lossy(&failing.stderr);
+    assert_eq!(failing.status.code(), Some(1), "{stderr}");
+    assert!(!stderr.contains("cannot write"), "{stderr}");
+
+    let counts = with_closed_stdout(
+        &["match", "--rules", "rules", "--events", "cases/data"],
+        &workspace(),
+    );
+    let stderr = String::from_utf8_lossy(&counts.stderr);
+    assert_eq!(counts.status.code(), Some(0), "{stderr}");
+    assert!(!stderr.contains("cannot write"), "{stderr}");
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn match_with_a_missing_event_file_is_an_io_error() {
+    let output = sigma_test(
+        &["match", "--rules", "rules", "--events", "missing.evtx"],
+        &workspace(),
+    );
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains("sigma-test: cannot read missing.evtx: No such file or directory"),
+        "{stderr}"
+    );
+    assert!(
+        !stderr.contains("read 0 events"),
+        "stops before matching: {stderr}"
+    );
+}
