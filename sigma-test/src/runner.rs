@@ -555,8 +555,9 @@ fn verdict(
     match (expect, count) {
         (Expect::Match, Some(Count::AtLeast(wanted))) if matched.len() < wanted => failure(
             format!(
-                "expected at least {wanted} matching events, got {}{coverage_note}",
-                matched.len()
+                "expected at least {wanted} matching events, got {}{}{coverage_note}",
+                matched.len(),
+                list_indices(matched)
             ),
             format!("at least {wanted} matches"),
             format!("{} matches{}", matched.len(), list_indices(matched)),
@@ -564,8 +565,9 @@ fn verdict(
         ),
         (Expect::Match, Some(Count::Exactly(wanted))) if matched.len() != wanted => failure(
             format!(
-                "expected exactly {wanted} matching events, got {}{coverage_note}",
-                matched.len()
+                "expected exactly {wanted} matching events, got {}{}{coverage_note}",
+                matched.len(),
+                list_indices(matched)
             ),
             format!("{wanted} matches"),
             format!("{} matches{}", matched.len(), list_indices(matched)),
@@ -980,8 +982,8 @@ detection:
         };
         assert_eq!(
             failure.message,
-            "expected exactly 3 matching events, got 2 (3 events, 2 of them covered by the \
-             rule's logsource)"
+            "expected exactly 3 matching events, got 2 (events 0, 2) (3 events, 2 of them \
+             covered by the rule's logsource)"
         );
         assert_eq!(failure.actual.as_deref(), Some("2 matches (events 0, 2)"));
     }
