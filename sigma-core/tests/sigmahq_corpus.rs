@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 
 use serde_json::{Map, Value};
 use sigma_core::event::Event;
-use sigma_core::matcher::{CompileOptions, CompiledRule};
+use sigma_core::matcher::{CompileOptions, CompiledRule, Prefilter};
 use sigma_core::rule::SigmaFile;
 
 fn shared_dir() -> Option<PathBuf> {
@@ -140,4 +140,75 @@ fn sigmahq_rules_compile_and_match_their_regression_events() {
     assert!(total > 3000, "only {total} rules found");
     assert!(checked > 100, "only {checked} regression files checked");
     assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+/// The cross-rule prefilter never drops a match: over every SigmaHQ rule
+/// and every regression event, a rule that matches is always a candidate,
+/// so the prefiltered verdicts equal evaluating every rule.
+#[test]
+fn prefilter_keeps_every_sigmahq_match() {
+    let Some(shared) = shared_dir() else {
+        eprintln!("skipped: ../shared not found");
+        return;
+    };
+    let root = shared.join("sigmahq");
+    let options = CompileOptions::default();
+    let mut paths = Vec::new();
+    collect(&root.join("rules"), "yml", &mut paths);
+    paths.sort();
+    let mut rules = Vec::new();
+    for path in &paths {
+        let Ok(file) = SigmaFile::read(path) else {
+            continue;
+        };
+        for rule in file.rules() {
+            if let Ok(compiled) = CompiledRule::compile(rule, &options) {
+                rules.push(compiled);
+            }
+        }
+    }
+    let trees: Vec<_> = rules.iter().map(CompiledRule::predicates).collect();
+    let prefilter = Prefilter::new(&trees);
+
+    let mut jsons = Vec::new();
+    collect(&root.join("regression_data"), "json", &mut jsons);
+    jsons.sort();
+    let (mut events, mut matches, mut skipped, mut missed) = (0, 0, 0, Vec::new());
+    for json in &jsons {
+        let text = std::fs::read_to_string(json).unwrap_or_default();
+        let stream = serde_json::Deserializer::from_str(&text).into_iter::<Value>();
+        for value in stream.map_while(Result::ok) {
+            let event = Event::new(flatten(&value));
+            let candidates = prefilter.candidates(&event);
+            events += 1;
+            skipped += rules.len() - candidates.len();
+            for (index, rule) in rules.iter().enumerate() {
+                if rule.matches(&event) {
+                    matches += 1;
+                    if !candidates.contains(index) {
+                        missed.push(format!("{}: rule #{index}", json.display()));
+                    }
+                }
+            }
+        }
+    }
+
+    eprintln!(
+        "{} rules, {} prefiltered; {events} events, {matches} matches, {skipped} of {} \
+         evaluations skipped",
+        rules.len(),
+        prefilter.filtered(),
+        events * rules.len()
+    );
+    assert!(missed.is_empty(), "matches dropped:\n{}", missed.join("\n"));
+    assert!(
+        events > 100 && matches > 100,
+        "{events} events, {matches} matches"
+    );
+    // Most rules must be ruled out on most events, or the prefilter gains
+    // nothing.
+    assert!(
+        skipped * 10 > events * rules.len() * 7,
+        "only {skipped} skipped"
+    );
 }

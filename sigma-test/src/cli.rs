@@ -192,6 +192,11 @@ struct MatchArgs {
     #[arg(long)]
     total: bool,
 
+    /// Evaluate every routed rule on every event, without the cross-rule
+    /// prefilter (to compare speed, or to rule the prefilter out).
+    #[arg(long)]
+    no_prefilter: bool,
+
     #[command(flatten)]
     common: CommonArgs,
 }
@@ -233,7 +238,11 @@ pub fn main() -> u8 {
 
     match cli.command {
         Some(Command::Match(args)) => {
-            bench::run(engine, &args.rules, &args.events, args.total, &logsources)
+            let options = bench::Options {
+                total_only: args.total,
+                prefilter: !args.no_prefilter,
+            };
+            bench::run(engine, &args.rules, &args.events, options, &logsources)
         }
         Some(Command::Scaffold(args)) => run_scaffold(&args),
         None => run_tests(engine, &cli.test, logsources),

@@ -8,7 +8,7 @@
 use std::collections::{BTreeMap, HashMap};
 
 use sigma_core::event::Event;
-use sigma_core::matcher::{CompileOptions, CompiledRule};
+use sigma_core::matcher::{CompileOptions, CompiledRule, Prefilter};
 use sigma_core::rule::Rule;
 use sigma_core::span::Span;
 
@@ -42,6 +42,20 @@ pub trait Engine: Sync {
 
     /// Whether `rule` matches `event`.
     fn matches(&self, rule: &Self::Compiled, event: &Self::Event) -> Result<bool, EngineError>;
+
+    /// A cross-rule prefilter for `rules`, if the engine has one: rules it
+    /// rules out for an event are certainly not matching, so a runner may
+    /// skip them. Engines without one evaluate every rule.
+    fn prefilter(&self, rules: &[&Self::Compiled]) -> Option<Prefilter> {
+        let _ = rules;
+        None
+    }
+
+    /// The matcher's view of `event`, for the [`prefilter`](Self::prefilter).
+    fn prefilter_event<'e>(&self, event: &'e Self::Event) -> Option<&'e Event> {
+        let _ = event;
+        None
+    }
 }
 
 /// The production engine: `sigma_core`'s compiled matcher.
@@ -84,6 +98,15 @@ impl Engine for SigmaEngine {
             message: e.message,
             span: e.span,
         })
+    }
+
+    fn prefilter(&self, rules: &[&CompiledRule]) -> Option<Prefilter> {
+        let trees: Vec<_> = rules.iter().map(|r| r.predicates()).collect();
+        Some(Prefilter::new(&trees))
+    }
+
+    fn prefilter_event<'e>(&self, event: &'e Event) -> Option<&'e Event> {
+        Some(event)
     }
 }
 

@@ -227,6 +227,10 @@ fn redundant_values(analysis: &Analysis, expr: &Expr, out: &mut Vec<Finding>) {
     }
 }
 
+/// Up to this many needles, [`implication_candidates`] tests each one with
+/// a substring search instead of building an automaton.
+const FEW_NEEDLES: usize = 32;
+
 /// The pairs `(a, b)` of `predicates` for which `a` may imply `b`.
 ///
 /// `a` can only imply a text test `b` if the longest literal piece of `b`
@@ -257,6 +261,9 @@ fn implication_candidates<'a>(
     }
 
     let mut pairs = Vec::new();
+    if predicates.len() < 2 {
+        return pairs;
+    }
     for (i, a) in predicates.iter().enumerate() {
         for &j in &others {
             if i != j {
@@ -264,8 +271,18 @@ fn implication_candidates<'a>(
             }
         }
     }
-    let Ok(automaton) = aho_corasick::AhoCorasick::new(&needles) else {
-        return pairs;
+    // Most lists are short: there a plain substring test per needle is
+    // far cheaper than building an automaton, and finds the same pairs.
+    let automaton = if needles.len() <= FEW_NEEDLES {
+        None
+    } else {
+        let built = aho_corasick::AhoCorasick::builder()
+            .kind(Some(aho_corasick::AhoCorasickKind::NoncontiguousNFA))
+            .build(&needles);
+        match built {
+            Ok(automaton) => Some(automaton),
+            Err(_) => return pairs,
+        }
     };
     for (i, a) in predicates.iter().enumerate() {
         let Some(first) = analysis.folded.get(&key(a)).and_then(|f| f.first()) else {
@@ -280,8 +297,19 @@ fn implication_candidates<'a>(
         let mut hits = Vec::new();
         for part in first.parts() {
             if let Part::Literal(text) = part {
-                for found in automaton.find_overlapping_iter(text.as_str()) {
-                    hits.push(found.pattern().as_usize());
+                match &automaton {
+                    Some(automaton) => {
+                        for found in automaton.find_overlapping_iter(text.as_str()) {
+                            hits.push(found.pattern().as_usize());
+                        }
+                    }
+                    None => hits.extend(
+                        needles
+                            .iter()
+                            .enumerate()
+                            .filter(|(_, needle)| text.contains(needle.as_str()))
+                            .map(|(index, _)| index),
+                    ),
                 }
             }
         }

@@ -7,6 +7,9 @@
 //! leaves freedom (`*`, `?`, text around a `contains`); the fuzzer draws
 //! fills at random, the deterministic witness uses [`Fill::plain`].
 
+use std::cell::RefCell;
+use std::collections::HashMap;
+
 use proptest::strategy::{Strategy, ValueTree};
 use proptest::test_runner::{Config, RngAlgorithm, TestRng, TestRunner};
 use regex_syntax::hir::{Hir, HirKind};
@@ -368,7 +371,35 @@ fn month_day(year: i64, mut ordinal: i64) -> Option<(i64, i64)> {
 /// seed. Assertions (`^`, `$`, `\b`) are dropped before drawing, since the
 /// generator cannot honour them; the caller checks every sample against
 /// the real regex anyway.
+///
+/// Drawing is deterministic but costly (parsing, a proptest runner, 256
+/// shrink steps), and the search asks for the same pattern again for every
+/// stage and goal, so the samples are remembered per thread.
 pub fn regex_samples(pattern: &str, seed: u8) -> Vec<String> {
+    thread_local! {
+        static SAMPLES: RefCell<HashMap<(String, u8), Vec<String>>> =
+            RefCell::new(HashMap::new());
+    }
+    // Bounded: a corpus of many distinct regexes must not grow it forever.
+    const CAPACITY: usize = 4096;
+
+    let key = (pattern.to_owned(), seed);
+    if let Some(found) = SAMPLES.with(|cache| cache.borrow().get(&key).cloned()) {
+        return found;
+    }
+
+    let samples = draw_regex_samples(pattern, seed);
+    SAMPLES.with(|cache| {
+        let mut cache = cache.borrow_mut();
+        if cache.len() >= CAPACITY {
+            cache.clear();
+        }
+        cache.insert(key, samples.clone());
+    });
+    samples
+}
+
+fn draw_regex_samples(pattern: &str, seed: u8) -> Vec<String> {
     let Ok(hir) = regex_syntax::ParserBuilder::new().build().parse(pattern) else {
         return Vec::new();
     };

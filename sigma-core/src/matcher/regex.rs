@@ -2,6 +2,9 @@
 //! `fancy-regex` with a backtracking limit only for what `regex` refuses
 //! (look-around, back-references), so no event can make a match hang.
 
+use std::cell::RefCell;
+use std::collections::HashMap;
+
 use crate::modifier::RegexFlags;
 
 /// How many backtracking steps a `fancy-regex` search may take before the
@@ -23,7 +26,36 @@ pub enum SigmaRegex {
 
 impl SigmaRegex {
     /// Compiles `pattern` with `flags`; the error says why it does not.
+    ///
+    /// The rule analysis compiles each regex several times (the whole
+    /// rule, each stage, each predicate), and compiling dominates its cost,
+    /// so compiled regexes are remembered per thread; a clone shares the
+    /// compiled program and behaves identically.
     pub fn compile(pattern: &str, flags: RegexFlags) -> Result<SigmaRegex, String> {
+        thread_local! {
+            static COMPILED: RefCell<HashMap<(String, RegexFlags), Result<SigmaRegex, String>>> =
+                RefCell::new(HashMap::new());
+        }
+        // Bounded: a corpus of many distinct regexes must not grow it forever.
+        const CAPACITY: usize = 4096;
+
+        let key = (pattern.to_owned(), flags);
+        if let Some(found) = COMPILED.with(|cache| cache.borrow().get(&key).cloned()) {
+            return found;
+        }
+
+        let compiled = SigmaRegex::compile_uncached(pattern, flags);
+        COMPILED.with(|cache| {
+            let mut cache = cache.borrow_mut();
+            if cache.len() >= CAPACITY {
+                cache.clear();
+            }
+            cache.insert(key, compiled.clone());
+        });
+        compiled
+    }
+
+    fn compile_uncached(pattern: &str, flags: RegexFlags) -> Result<SigmaRegex, String> {
         let linear = regex::RegexBuilder::new(pattern)
             .case_insensitive(flags.ignore_case)
             .multi_line(flags.multi_line)
