@@ -10,6 +10,7 @@
 //! source are reported and not run.
 
 use std::collections::BTreeMap;
+use std::io::Write;
 use std::path::PathBuf;
 use std::time::Instant;
 
@@ -20,6 +21,7 @@ use sigma_core::logsource::{LogSourceKey, LogSourceMap, Selector};
 use crate::cli::{elapsed_ms, EXIT_ERROR, EXIT_FAIL, EXIT_PASS};
 use crate::discover;
 use crate::engine::Engine;
+use crate::pipe::QuietPipe;
 use sigma_core::matcher::Prefilter;
 
 /// Rules compiled for one selector's field renames, by index in the
@@ -104,6 +106,12 @@ pub fn run<E: Engine>(
     let mut all_events = Vec::new();
     let mut read_failed = false;
     for path in event_files(event_paths) {
+        // A file that cannot be opened is an I/O error, not a bad event:
+        // the run would count matches over less than was asked.
+        if let Err(e) = std::fs::File::open(&path) {
+            eprintln!("sigma-test: cannot read {}: {e}", path.display());
+            return EXIT_ERROR;
+        }
         match events::read_file(&path) {
             Ok(events) => all_events.extend(events.into_iter().map(|v| {
                 let is_windows = windows::system(&v).is_some();
@@ -142,14 +150,19 @@ pub fn run<E: Engine>(
     let seconds = match_start.elapsed().as_secs_f64();
 
     let total: u64 = counts.iter().sum();
-    if total_only {
-        println!("{total}");
+    let mut out = QuietPipe::new(std::io::stdout().lock());
+    let written = if total_only {
+        writeln!(out, "{total}")
     } else {
-        for (count, name) in counts.iter().zip(&names) {
-            if *count > 0 {
-                println!("{count}\t{name}");
-            }
-        }
+        counts
+            .iter()
+            .zip(&names)
+            .filter(|(count, _)| **count > 0)
+            .try_for_each(|(count, name)| writeln!(out, "{count}\t{name}"))
+    };
+    if let Err(e) = written.and_then(|()| out.flush()) {
+        eprintln!("sigma-test: cannot write the counts: {e}");
+        return EXIT_ERROR;
     }
     let rate = if seconds > 0.0 {
         event_count as f64 / seconds

@@ -11,6 +11,7 @@ use sigma_core::logsource::LogSourceMap;
 use crate::bench;
 use crate::discover;
 use crate::engine::SigmaEngine;
+use crate::pipe::QuietPipe;
 use crate::placeholders;
 use crate::quality::CoverageFormat;
 use crate::report::{self, Format};
@@ -97,7 +98,9 @@ struct QualityArgs {
     #[arg(long)]
     coverage: bool,
 
-    /// Format of the coverage report.
+    /// Format of the coverage report. A json, lcov or cobertura report
+    /// without --coverage-output is the only thing on stdout: the case
+    /// report, the summary line and the other reports then go to stderr.
     #[arg(long, value_enum, default_value_t = CoverageFormat::Text)]
     coverage_format: CoverageFormat,
 
@@ -275,7 +278,7 @@ fn run_scaffold(args: &ScaffoldArgs) -> u8 {
             return EXIT_ERROR;
         }
         Some(path) => std::fs::write(path, yaml),
-        None => std::io::stdout().lock().write_all(yaml.as_bytes()),
+        None => QuietPipe::new(std::io::stdout().lock()).write_all(yaml.as_bytes()),
     };
     match written {
         Ok(()) => EXIT_PASS,
@@ -358,26 +361,38 @@ fn run_tests(engine: &SigmaEngine, args: &TestArgs, logsources: LogSourceMap) ->
         bar.finish_and_clear();
     }
 
+    // A machine-readable coverage report on stdout must be all of stdout:
+    // everything else goes to stderr then.
+    let coverage_on_stdout = coverage.is_some()
+        && quality.coverage_output.is_none()
+        && quality.coverage_format != CoverageFormat::Text;
     let summary = Summary::of(&results);
-    let mut stdout = anstream::stdout().lock();
+    let mut report_out: Box<dyn Write> = if coverage_on_stdout {
+        Box::new(anstream::stderr())
+    } else {
+        Box::new(QuietPipe::new(anstream::stdout().lock()))
+    };
     let written = match args.format {
-        Format::Text => report::write_text(&mut stdout, &results, args.quiet),
+        Format::Text => report::write_text(&mut report_out, &results, args.quiet),
         Format::Json => {
             eprintln!("{summary}");
-            report::write_json(&mut stdout, &results)
+            report::write_json(&mut report_out, &results)
         }
     };
-    if let Err(e) = written.and_then(|()| stdout.flush()) {
-        if e.kind() != std::io::ErrorKind::BrokenPipe {
-            eprintln!("sigma-test: cannot write the report: {e}");
-            return EXIT_ERROR;
-        }
+    if let Err(e) = written.and_then(|()| report_out.flush()) {
+        eprintln!("sigma-test: cannot write the report: {e}");
+        return EXIT_ERROR;
     }
+    drop(report_out);
 
     // With a JSON report on stdout, the other reports go to stderr.
     let mut extra: Box<dyn Write> = match args.format {
-        Format::Text => Box::new(anstream::stdout()),
-        Format::Json => Box::new(std::io::stderr()),
+        Format::Text if !coverage_on_stdout => Box::new(QuietPipe::new(anstream::stdout())),
+        Format::Text | Format::Json => Box::new(std::io::stderr()),
+    };
+    let mut coverage_out: Box<dyn Write> = match args.format {
+        Format::Json if !coverage_on_stdout => Box::new(std::io::stderr()),
+        Format::Text | Format::Json => Box::new(QuietPipe::new(anstream::stdout())),
     };
     let gates = run_quality(
         quality,
@@ -386,6 +401,7 @@ fn run_tests(engine: &SigmaEngine, args: &TestArgs, logsources: LogSourceMap) ->
         engine,
         coverage.as_ref(),
         &mut extra,
+        &mut coverage_out,
     );
     let gates_failed = match gates {
         Ok(failed) => failed,
@@ -414,6 +430,7 @@ fn run_quality(
     engine: &SigmaEngine,
     coverage: Option<&crate::coverage::CoverageEngine>,
     out: &mut dyn Write,
+    coverage_out: &mut dyn Write,
 ) -> std::io::Result<bool> {
     let mut failed = false;
     if quality.fuzz {
@@ -432,8 +449,9 @@ fn run_quality(
             quality.coverage_format,
             quality.coverage_output.as_deref(),
             quality.min_coverage,
-            out,
+            coverage_out,
         )?;
+        coverage_out.flush()?;
     }
     if quality.mutate || quality.min_mutation_score.is_some() {
         let placeholders = &engine.placeholders;

@@ -51,14 +51,32 @@ pub struct Corpus {
     pub case_files: Vec<CaseFile>,
     /// Files that could not be read or parsed.
     pub errors: Vec<InputError>,
+    /// The ids of correlation rules, with their files: a case that names
+    /// one must say they are not supported, not miss it.
+    pub correlations: Vec<(String, PathBuf)>,
 }
 
 impl Corpus {
     /// The rule with id `id` (compared case-insensitively, as ids are UUIDs).
     pub fn rule_by_id(&self, id: &str) -> Option<&RuleEntry> {
+        self.rules_by_id(id).into_iter().next()
+    }
+
+    /// Every rule with id `id`, in path order (more than one is a mistake
+    /// a case must not paper over).
+    pub fn rules_by_id(&self, id: &str) -> Vec<&RuleEntry> {
         self.rules
             .iter()
-            .find(|r| r.id().is_some_and(|mine| mine.eq_ignore_ascii_case(id)))
+            .filter(|r| r.id().is_some_and(|mine| mine.eq_ignore_ascii_case(id)))
+            .collect()
+    }
+
+    /// The file of the correlation rule with id `id`, if any.
+    pub fn correlation_by_id(&self, id: &str) -> Option<&Path> {
+        self.correlations
+            .iter()
+            .find(|(mine, _)| mine.eq_ignore_ascii_case(id))
+            .map(|(_, path)| path.as_path())
     }
 
     /// The first rule of the file at `path`.
@@ -115,7 +133,8 @@ pub fn yaml_files(paths: &[PathBuf]) -> Result<Vec<(PathBuf, PathBuf)>, MissingP
 }
 
 enum Loaded {
-    Rules(Vec<RuleEntry>),
+    /// The rules of a file, and the ids of its correlation rules.
+    Rules(Vec<RuleEntry>, Vec<(String, PathBuf)>),
     Cases(CaseFile),
     Nothing,
     Error(InputError),
@@ -132,7 +151,10 @@ pub fn discover(paths: &[PathBuf]) -> Result<Corpus, MissingPath> {
     let mut corpus = Corpus::default();
     for item in loaded {
         match item {
-            Loaded::Rules(rules) => corpus.rules.extend(rules),
+            Loaded::Rules(rules, correlations) => {
+                corpus.rules.extend(rules);
+                corpus.correlations.extend(correlations);
+            }
             Loaded::Cases(case_file) => corpus.case_files.push(case_file),
             Loaded::Nothing => {}
             Loaded::Error(error) => corpus.errors.push(error),
@@ -172,10 +194,19 @@ fn load(path: &Path, base: &Path) -> Loaded {
             base: base.to_path_buf(),
         })
         .collect();
-    if rules.is_empty() {
+    let correlations: Vec<(String, PathBuf)> = file
+        .documents
+        .iter()
+        .filter_map(|d| match d {
+            SigmaDocument::Correlation(c) => c.header.id.as_ref().map(|id| id.value.clone()),
+            _ => None,
+        })
+        .map(|id| (id, path.to_path_buf()))
+        .collect();
+    if rules.is_empty() && correlations.is_empty() {
         Loaded::Nothing
     } else {
-        Loaded::Rules(rules)
+        Loaded::Rules(rules, correlations)
     }
 }
 
@@ -183,7 +214,7 @@ fn load(path: &Path, base: &Path) -> Loaded {
 /// path that the command line did not include).
 pub fn load_rule_file(path: &Path, base: &Path) -> Result<Vec<RuleEntry>, InputError> {
     match load(path, base) {
-        Loaded::Rules(rules) => Ok(rules),
+        Loaded::Rules(rules, _) => Ok(rules),
         Loaded::Error(error) => Err(error),
         Loaded::Cases(_) | Loaded::Nothing => {
             Err(InputError::file(path, "not a rule file (no `detection`)"))

@@ -25,6 +25,7 @@ pub mod discover;
 pub mod engine;
 pub mod fuzz;
 pub mod mutate;
+pub mod pipe;
 pub mod placeholders;
 pub mod problem;
 pub mod quality;

@@ -28,7 +28,8 @@ pub enum CoverageFormat {
 }
 
 /// Fuzzes every rule of the corpus; writes failures (each with a ready
-/// case) and a summary. Returns the number of failed properties.
+/// case) and a summary. Returns the number of failed properties plus the
+/// rules that do not compile.
 pub fn fuzz_corpus(
     corpus: &Corpus,
     options: &FuzzOptions,
@@ -50,7 +51,10 @@ pub fn fuzz_corpus(
     let (mut checked, mut failed, mut unknown, mut skipped) = (0, 0, 0, 0);
     for (path, report) in &reports {
         let Some(report) = report else {
+            // A rule the fuzzer cannot compile is a failure, named, so that
+            // a fuzz-only CI job goes red too.
             skipped += 1;
+            writeln!(out, "fuzz {path}: not compiled (the rule does not compile)")?;
             continue;
         };
         checked += report.checked;
@@ -84,7 +88,7 @@ pub fn fuzz_corpus(
         options.cases,
         options.seed
     )?;
-    Ok(failed)
+    Ok(failed + skipped)
 }
 
 /// Writes the coverage report in `format` to `path` (or `out`); `Ok(true)`
@@ -151,4 +155,32 @@ pub fn mutate_corpus(
         );
     }
     Ok(below)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fuzz_counts_and_names_rules_that_do_not_compile() {
+        let dir = std::env::temp_dir().join(format!("sigma-fuzz-nc-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        let broken = "title: t\nlogsource: {product: x}\ndetection:\n  selection: {a: 1}\n  \
+                      condition: selection and\n";
+        std::fs::write(dir.join("broken.yml"), broken).unwrap();
+        let corpus = crate::discover::discover(std::slice::from_ref(&dir)).unwrap();
+        let mut out = Vec::new();
+        let failed = fuzz_corpus(&corpus, &FuzzOptions::default(), &mut out).unwrap();
+        let _ = std::fs::remove_dir_all(&dir);
+
+        assert_eq!(failed, 1);
+        let text = String::from_utf8(out).unwrap();
+        let path = dir.join("broken.yml").display().to_string();
+        assert!(
+            text.contains(&format!("fuzz {path}: not compiled")),
+            "{text}"
+        );
+        assert!(text.contains("1 not compiled"), "{text}");
+    }
 }

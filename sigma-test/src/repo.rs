@@ -7,17 +7,30 @@
 use std::path::{Component, Path, PathBuf};
 
 /// The repository `path` belongs to: the nearest ancestor holding `.git`
-/// (a directory, or the file a worktree has), else `fallback` (the path
-/// given on the command line).
+/// (a directory, or the file a worktree has); else the current directory
+/// when `path` lies inside it (so `sigma-test rules cases` in an exported
+/// tree lets a case name `../rules/x.yml`); else `fallback` (the path given
+/// on the command line).
 pub fn root_of(path: &Path, fallback: &Path) -> PathBuf {
+    let cwd = std::env::current_dir().ok().map(|d| normalise(&d));
+    root_with_cwd(path, fallback, cwd.as_deref())
+}
+
+fn root_with_cwd(path: &Path, fallback: &Path, cwd: Option<&Path>) -> PathBuf {
     // `..` is resolved first: the ancestors of `wt/../shared/x.yml` must not
     // include `wt`.
     let absolute = normalise(&absolute(path));
-    absolute
+    if let Some(git) = absolute
         .ancestors()
         .skip(1)
         .find(|dir| dir.join(".git").exists())
-        .map_or_else(|| absolute_dir(fallback), Path::to_path_buf)
+    {
+        return git.to_path_buf();
+    }
+    match cwd {
+        Some(cwd) if absolute.starts_with(cwd) => cwd.to_path_buf(),
+        _ => absolute_dir(fallback),
+    }
 }
 
 /// Whether `path` lies inside `root`, judged on the path as written
@@ -99,9 +112,16 @@ mod tests {
         assert_eq!(root_of(&case, Path::new("/fallback")), dir.join("repo"));
 
         std::fs::remove_file(dir.join("repo/.git")).unwrap();
+        let fallback = dir.join("repo/cases");
         assert_eq!(
-            root_of(&case, &dir.join("repo/cases")),
-            dir.join("repo/cases")
+            root_with_cwd(&case, &fallback, Some(&dir.join("repo"))),
+            dir.join("repo"),
+            "no .git: the current directory, which holds the case"
+        );
+        assert_eq!(
+            root_with_cwd(&case, &fallback, Some(Path::new("/elsewhere"))),
+            fallback,
+            "no .git and not under the current directory: the path given"
         );
         std::fs::remove_dir_all(&dir).unwrap();
     }

@@ -40,10 +40,9 @@ pub fn write_text(
             Outcome::Passed | Outcome::Skipped(_) => {}
             Outcome::Failed(failure) => {
                 writeln!(out, "{} {subject}", "FAIL".red().bold())?;
+                // The message already says what was expected and what
+                // happened; `expected`/`actual` are for JSON readers.
                 writeln!(out, "     {}", failure.message)?;
-                if let (Some(expected), Some(actual)) = (&failure.expected, &failure.actual) {
-                    writeln!(out, "     expected {expected}, got {actual}")?;
-                }
                 if let Some(file) = &failure.file {
                     match failure.event_index {
                         Some(index) => writeln!(out, "     event {index} of {}", file.display())?,
@@ -142,7 +141,6 @@ mod tests {
         let expected = "PASS rules/r.yml (abc) :: fires
 FAIL rules/r.yml (abc) :: quiet
      expected no match, but event 2 of e.json matched
-     expected no-match, got match
      event 2 of e.json
      at cases/r.yml:4:5
 1 passed, 1 failed

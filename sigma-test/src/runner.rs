@@ -13,11 +13,12 @@
 
 use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use rayon::prelude::*;
 use sigma_core::events::{self, windows};
 use sigma_core::logsource::{Coverage, LogSourceKey, LogSourceMap};
-use sigma_core::rule::Rule;
+use sigma_core::rule::{Rule, SigmaDocument, SigmaFile};
 use sigma_core::span::Location;
 
 use crate::case_file::{Case, CaseInput, Expect};
@@ -263,6 +264,12 @@ fn plan(corpus: &Corpus, options: &RunOptions) -> (Vec<Job>, Vec<CaseResult>) {
         }
     }
 
+    // Every rule gets a job, cases or not: a rule that does not compile must
+    // fail the run even when nothing tests it.
+    for rule in &corpus.rules {
+        job_for(&mut jobs, rule);
+    }
+
     if options.regression {
         for rule in &corpus.rules {
             let has_regression = rule
@@ -289,9 +296,28 @@ fn resolve_rule(
 ) -> Result<RuleEntry, Option<InputError>> {
     let text = reference.value.as_str();
     let looks_like_path = text.ends_with(".yml") || text.ends_with(".yaml") || text.contains('/');
+    let error = |message: String| Err(Some(InputError::at(case_path, reference.span, message)));
     if !looks_like_path {
-        if let Some(rule) = corpus.rule_by_id(text) {
-            return Ok(rule.clone());
+        if let Some(file) = corpus.correlation_by_id(text) {
+            return error(format!(
+                "`{text}` is a correlation rule ({}); correlation rules are not supported yet",
+                file.display()
+            ));
+        }
+        match corpus.rules_by_id(text).as_slice() {
+            [] => {}
+            [rule] => return Ok((*rule).clone()),
+            [first, rest @ ..] => {
+                let other = rest.iter().find(|r| !Arc::ptr_eq(&r.file, &first.file));
+                if let Some(other) = other {
+                    return error(format!(
+                        "the id `{text}` is ambiguous: rules in {} and {} share it",
+                        first.file.path.display(),
+                        other.file.path.display()
+                    ));
+                }
+                return Ok((*first).clone());
+            }
         }
         if let Some(rule) = mirrored_rule(case_path, root, text) {
             return Ok(rule);
@@ -310,10 +336,23 @@ fn resolve_rule(
         return Err(Some(InputError::at(case_path, reference.span, message)));
     };
     if !crate::repo::is_inside(&path, root) {
-        let message = format!("rule file `{text}` lies outside the repository");
+        let message = format!(
+            "rule file `{text}` lies outside the repository ({})",
+            root.display()
+        );
         return Err(Some(InputError::at(case_path, reference.span, message)));
     }
-    if let Some(rule) = corpus.rule_by_path(&path) {
+    let known = corpus.rule_by_path(&path);
+    let has_correlation = match known {
+        Some(rule) => holds_correlation(&rule.file),
+        None => SigmaFile::read(&path).is_ok_and(|file| holds_correlation(&file)),
+    };
+    if has_correlation {
+        return error(format!(
+            "`{text}` holds a correlation rule; correlation rules are not supported yet"
+        ));
+    }
+    if let Some(rule) = known {
         return Ok(rule.clone());
     }
     let mut rules = discover::load_rule_file(&path, root)
@@ -326,6 +365,12 @@ fn resolve_rule(
         )));
     }
     Ok(rules.swap_remove(0))
+}
+
+fn holds_correlation(file: &SigmaFile) -> bool {
+    file.documents
+        .iter()
+        .any(|d| matches!(d, SigmaDocument::Correlation(_)))
 }
 
 /// The rule at the path a case file mirrors (`cases/a/b.yml` ->
@@ -510,8 +555,9 @@ fn verdict(
     match (expect, count) {
         (Expect::Match, Some(Count::AtLeast(wanted))) if matched.len() < wanted => failure(
             format!(
-                "expected at least {wanted} matching events, got {}{coverage_note}",
-                matched.len()
+                "expected at least {wanted} matching events, got {}{}{coverage_note}",
+                matched.len(),
+                list_indices(matched)
             ),
             format!("at least {wanted} matches"),
             format!("{} matches{}", matched.len(), list_indices(matched)),
@@ -519,8 +565,9 @@ fn verdict(
         ),
         (Expect::Match, Some(Count::Exactly(wanted))) if matched.len() != wanted => failure(
             format!(
-                "expected exactly {wanted} matching events, got {}{coverage_note}",
-                matched.len()
+                "expected exactly {wanted} matching events, got {}{}{coverage_note}",
+                matched.len(),
+                list_indices(matched)
             ),
             format!("{wanted} matches"),
             format!("{} matches{}", matched.len(), list_indices(matched)),
@@ -583,7 +630,21 @@ fn run_job<E: Engine>(engine: &E, job: &Job, options: &RunOptions) -> Vec<CaseRe
             outcome,
         };
 
+    // Compiled once with the rule's own field names, so that a rule without
+    // cases (or whose events all miss its log source) still reports it.
     let mut results = Vec::new();
+    if let Err(message) = run.compiled(&BTreeMap::new()) {
+        let location = rule.detection.span.map(|s| s.location);
+        let outcome = Outcome::Failed(Failure::error(message));
+        let path = job.rule.file.path.as_path();
+        results.push(result(
+            path,
+            location,
+            "(compile)".into(),
+            Origin::Case,
+            outcome,
+        ));
+    }
     for work in &job.work {
         match work {
             Work::Case { source, case } => {
@@ -921,8 +982,8 @@ detection:
         };
         assert_eq!(
             failure.message,
-            "expected exactly 3 matching events, got 2 (3 events, 2 of them covered by the \
-             rule's logsource)"
+            "expected exactly 3 matching events, got 2 (events 0, 2) (3 events, 2 of them \
+             covered by the rule's logsource)"
         );
         assert_eq!(failure.actual.as_deref(), Some("2 matches (events 0, 2)"));
     }
@@ -986,6 +1047,41 @@ detection:
             failure.message,
             "the rule does not compile: r.yml:0:0: only a map"
         );
+    }
+
+    #[test]
+    fn a_rule_that_does_not_compile_fails_even_without_cases() {
+        let dir = std::env::temp_dir().join(format!("sigma-compile-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(
+            dir.join("broken.yml"),
+            "title: t\nlogsource: {product: x}\ndetection:\n  selection: {a: 1}\n  \
+             condition: selection and\n",
+        )
+        .unwrap();
+        let corpus = discover::discover(std::slice::from_ref(&dir)).unwrap();
+        let engine = crate::engine::SigmaEngine::default();
+        let results = run(&engine, &corpus, &RunOptions::default(), &|| {});
+        std::fs::remove_dir_all(&dir).unwrap();
+
+        assert_eq!(results.len(), 1, "{results:?}");
+        let result = &results[0];
+        assert_eq!(result.case, "(compile)");
+        assert_eq!(
+            result.location.map(|l| l.line),
+            Some(4),
+            "the detection body"
+        );
+        let Outcome::Failed(failure) = &result.outcome else {
+            panic!("a compile error is a failure: {:?}", result.outcome);
+        };
+        assert!(
+            failure.message.starts_with("the rule does not compile: ")
+                && failure.message.contains("broken.yml:5:"),
+            "{}",
+            failure.message
+        );
+        assert_eq!(Summary::of(&results).failed, 1);
     }
 
     #[test]

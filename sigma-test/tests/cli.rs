@@ -251,7 +251,8 @@ fn expand_placeholders_come_from_a_file() {
 
     let without = sigma_test(&["."], &dir);
     let stdout = String::from_utf8_lossy(&without.stdout);
-    assert_eq!(last_line(&without), "0 passed, 2 failed");
+    // The rule itself fails ("(compile)"), and so do both of its cases.
+    assert_eq!(last_line(&without), "0 passed, 3 failed");
     assert!(
         stdout.contains("placeholder `%Workstations%` is not defined"),
         "{stdout}"
@@ -302,4 +303,205 @@ fn regression_data_must_belong_to_the_rule() {
         "{stdout}"
     );
     std::fs::remove_dir_all(&dir).unwrap();
+}
+
+/// A temporary directory for one test, emptied first.
+fn scratch(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("sigma-test-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+const SIMPLE_RULE: &str = "title: t\nid: 7d1e6c0a-0000-4000-8000-0000000000a1\n\
+    logsource: {product: x}\ndetection:\n  selection: {a: 1}\n  condition: selection\n";
+
+#[test]
+fn machine_readable_coverage_is_all_of_stdout() {
+    let dir = scratch("cov-stdout");
+    std::fs::write(dir.join("rule.yml"), SIMPLE_RULE).unwrap();
+    std::fs::write(
+        dir.join("case.yml"),
+        "rule: rule.yml\ncases:\n  - {name: hit, expect: match, event: {a: 1}}\n",
+    )
+    .unwrap();
+
+    let output = sigma_test(&["--coverage", "--coverage-format", "json", "."], &dir);
+    assert_eq!(output.status.code(), Some(0));
+    let report: serde_json::Value = serde_json::from_slice(&output.stdout)
+        .unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&output.stdout)));
+    assert!(report.is_object(), "{report}");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("1 passed, 0 failed"), "{stderr}");
+
+    let lcov = sigma_test(&["--coverage", "--coverage-format", "lcov", "."], &dir);
+    let stdout = String::from_utf8_lossy(&lcov.stdout);
+    assert!(
+        stdout.starts_with("TN:") || stdout.starts_with("SF:"),
+        "{stdout}"
+    );
+    assert!(!stdout.contains("passed"), "{stdout}");
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+/// Without `.git`, the current directory is the repository: a case in
+/// `cases/` may name `../rules/x.yml` and `../data/e.json`.
+#[test]
+fn without_git_the_current_directory_is_the_repository() {
+    let dir = scratch("no-git");
+    for sub in ["rules", "cases", "data"] {
+        std::fs::create_dir_all(dir.join(sub)).unwrap();
+    }
+    std::fs::write(dir.join("rules/x.yml"), SIMPLE_RULE).unwrap();
+    std::fs::write(dir.join("data/e.json"), "{\"a\": 1}\n").unwrap();
+    std::fs::write(
+        dir.join("cases/c.yml"),
+        "rule: ../rules/x.yml\ncases:\n  - {name: inline, expect: match, event: {a: 1}}\n  \
+         - {name: file, expect: match, file: ../data/e.json}\n",
+    )
+    .unwrap();
+
+    let output = sigma_test(&["rules", "cases"], &dir);
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert_eq!(last_line(&output), "2 passed, 0 failed", "{stdout}");
+    assert_eq!(output.status.code(), Some(0));
+
+    // Run from elsewhere, the path given is the repository, and the message
+    // names it.
+    let output = sigma_test(&[dir.join("cases").to_str().unwrap()], &workspace());
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let cases = dir.join("cases");
+    assert!(
+        stdout.contains(&format!(
+            "rule file `../rules/x.yml` lies outside the repository ({})",
+            cases.display()
+        )),
+        "{stdout}"
+    );
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+const CORRELATION: &str = "title: base\nid: 7d1e6c0a-0000-4000-8000-0000000000b1\nname: base\n\
+    logsource: {product: x}\ndetection:\n  selection: {a: 1}\n  condition: selection\n---\n\
+    title: many\nid: 7d1e6c0a-0000-4000-8000-0000000000b2\ncorrelation:\n  type: event_count\n  \
+    rules: [base]\n  group-by: [a]\n  timespan: 1h\n  condition: {gte: 2}\n";
+
+#[test]
+fn cases_of_a_correlation_rule_fail_by_path_and_by_id() {
+    let dir = scratch("correlation");
+    std::fs::write(dir.join("corr.yml"), CORRELATION).unwrap();
+    let case = |rule: &str| {
+        format!("rule: {rule}\ncases:\n  - {{name: c, expect: match, event: {{a: 1}}}}\n")
+    };
+    std::fs::write(dir.join("by_path.yml"), case("corr.yml")).unwrap();
+    std::fs::write(
+        dir.join("by_id.yml"),
+        case("7d1e6c0a-0000-4000-8000-0000000000b2"),
+    )
+    .unwrap();
+
+    let output = sigma_test(&["."], &dir);
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert_eq!(last_line(&output), "0 passed, 2 failed", "{stdout}");
+    assert_eq!(output.status.code(), Some(1));
+    assert!(
+        stdout.contains(
+            "`corr.yml` holds a correlation rule; correlation rules are not supported yet"
+        ),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains(
+            "`7d1e6c0a-0000-4000-8000-0000000000b2` is a correlation rule (./corr.yml); \
+             correlation rules are not supported yet"
+        ),
+        "{stdout}"
+    );
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn a_case_naming_an_id_two_rules_share_fails_naming_both() {
+    let dir = scratch("shared-id");
+    std::fs::write(dir.join("a.yml"), SIMPLE_RULE).unwrap();
+    std::fs::write(dir.join("b.yml"), SIMPLE_RULE).unwrap();
+    std::fs::write(
+        dir.join("c_cases.yml"),
+        "rule: 7d1e6c0a-0000-4000-8000-0000000000a1\ncases:\n  \
+         - {name: c, expect: match, event: {a: 1}}\n",
+    )
+    .unwrap();
+
+    let output = sigma_test(&["."], &dir);
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert_eq!(last_line(&output), "0 passed, 1 failed", "{stdout}");
+    assert!(
+        stdout.contains(
+            "the id `7d1e6c0a-0000-4000-8000-0000000000a1` is ambiguous: rules in ./a.yml and \
+             ./b.yml share it"
+        ),
+        "{stdout}"
+    );
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+/// Runs sigma-test with its stdout closed before it writes (`| head -0`).
+fn with_closed_stdout(args: &[&str], dir: &Path) -> Output {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_sigma-test"))
+        .args(args)
+        .current_dir(dir)
+        .env("NO_COLOR", "1")
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    drop(child.stdout.take());
+    child.wait_with_output().unwrap()
+}
+
+#[test]
+fn a_closed_pipe_is_quiet_and_keeps_the_runs_status() {
+    let passing = with_closed_stdout(&["--fuzz", "rules", "cases"], &workspace());
+    let stderr = String::from_utf8_lossy(&passing.stderr);
+    assert_eq!(passing.status.code(), Some(0), "{stderr}");
+    assert!(!stderr.contains("cannot write"), "{stderr}");
+
+    let dir = scratch("pipe");
+    std::fs::write(dir.join("rule.yml"), SIMPLE_RULE).unwrap();
+    std::fs::write(
+        dir.join("case.yml"),
+        "rule: rule.yml\ncases:\n  - {name: miss, expect: match, event: {a: 2}}\n",
+    )
+    .unwrap();
+    let failing = with_closed_stdout(&["."], &dir);
+    let stderr = String::from_utf8_lossy(&failing.stderr);
+    assert_eq!(failing.status.code(), Some(1), "{stderr}");
+    assert!(!stderr.contains("cannot write"), "{stderr}");
+
+    let counts = with_closed_stdout(
+        &["match", "--rules", "rules", "--events", "cases/data"],
+        &workspace(),
+    );
+    let stderr = String::from_utf8_lossy(&counts.stderr);
+    assert_eq!(counts.status.code(), Some(0), "{stderr}");
+    assert!(!stderr.contains("cannot write"), "{stderr}");
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn match_with_a_missing_event_file_is_an_io_error() {
+    let output = sigma_test(
+        &["match", "--rules", "rules", "--events", "missing.evtx"],
+        &workspace(),
+    );
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains("sigma-test: cannot read missing.evtx: No such file or directory"),
+        "{stderr}"
+    );
+    assert!(
+        !stderr.contains("read 0 events"),
+        "stops before matching: {stderr}"
+    );
 }

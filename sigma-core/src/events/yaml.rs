@@ -3,6 +3,11 @@
 //! Each document is one event, or a list of events. Scalars are read with
 //! the YAML 1.2 core schema, except that a digit string with a leading zero
 //! stays text: `Details: 00000429` in an event must not become `429`.
+//!
+//! A file is parsed whole, under the YAML tree's node budget
+//! ([`crate::yaml::NODE_BUDGET`], 200,000 nodes, aliases expanded): a bigger
+//! event file is refused with that limit in the message. Larger logs belong
+//! in `.jsonl` (no node limit, only the byte limit of text files) or `.evtx`.
 
 use std::path::Path;
 
@@ -83,6 +88,18 @@ fn has_leading_zero(text: &str) -> bool {
 mod tests {
     use super::*;
     use serde_json::json;
+
+    #[test]
+    fn a_big_event_file_names_the_limit_and_no_alias() {
+        let text = "- {EventID: 1}\n".repeat(70_000);
+        let error = parse(Path::new("big.yml"), &text).unwrap_err();
+        // One sequence, then three nodes a line: node 200,001 is line
+        // 66,667's key.
+        assert_eq!(
+            error.to_string(),
+            "big.yml:66667:4: invalid YAML: the file has more than 200000 nodes (the limit)"
+        );
+    }
 
     #[test]
     fn documents_and_lists_are_events() {

@@ -98,7 +98,7 @@ impl CoverageEngine {
     /// The coverage of `rule` (empty when no event reached it).
     pub fn of(&self, rule: &Rule) -> RuleCoverage {
         let key = rule as *const Rule as usize;
-        let targets = targets_of(rule);
+        let targets = targets_of(rule, &self.placeholders);
         let seen = self
             .seen
             .lock()
@@ -121,8 +121,12 @@ impl CoverageEngine {
 }
 
 /// The targets of `rule`, none hit yet; `None` if it does not compile.
-fn targets_of(rule: &Rule) -> Option<RuleCoverage> {
-    let analysis = Analysis::new(rule, &CompileOptions::default()).ok()?;
+fn targets_of(rule: &Rule, placeholders: &HashMap<String, Vec<String>>) -> Option<RuleCoverage> {
+    let options = CompileOptions {
+        placeholders: placeholders.clone(),
+        ..CompileOptions::default()
+    };
+    let analysis = Analysis::new(rule, &options).ok()?;
     Some(targets_of_analysis(rule, &analysis))
 }
 

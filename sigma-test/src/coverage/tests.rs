@@ -70,3 +70,23 @@ fn lcov_and_cobertura_name_lines() {
     assert!(xml.contains("<line number=\"8\" hits=\"0\"/>"), "{xml}");
     assert!(xml.contains("line-rate=\"0.3333\""), "{xml}");
 }
+
+#[test]
+fn a_rule_without_cases_covers_nothing_of_its_targets() {
+    let dir = std::env::temp_dir().join(format!("sigma-cov-none-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(dir.join(".git")).unwrap();
+    std::fs::write(dir.join("r.yml"), RULE).unwrap();
+    let expand = "title: e\nlogsource: {category: x}\ndetection:\n  \
+                  selection: {Host|expand: '%Hosts%'}\n  condition: selection\n";
+    std::fs::write(dir.join("e.yml"), expand).unwrap();
+    let corpus = discover::discover(std::slice::from_ref(&dir)).unwrap();
+    let placeholders = HashMap::from([("Hosts".to_owned(), vec!["a".to_owned()])]);
+    let engine = CoverageEngine::with_placeholders(placeholders);
+    let _ = runner::run(&engine, &corpus, &RunOptions::default(), &|| {});
+    let report = report(&engine, &corpus);
+    let _ = std::fs::remove_dir_all(&dir);
+
+    assert_eq!(report.totals(), (0, 4), "{report:?}");
+    assert_eq!(report.percent(), 0.0);
+}

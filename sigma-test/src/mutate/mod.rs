@@ -295,7 +295,13 @@ pub fn run(
         placeholders: placeholders.clone(),
     };
     let baseline = runner::run(&plain, corpus, options, &|| {});
-    let mut tested: BTreeMap<String, (bool, Vec<Mutant>)> = BTreeMap::new();
+    // Every rule is tested, cases or not: a rule nothing tests lets every
+    // mutant survive (it must not count as an empty 100%).
+    let mut tested: BTreeMap<String, (bool, Vec<Mutant>)> = corpus
+        .rules
+        .iter()
+        .map(|entry| (entry.file.path.display().to_string(), (true, Vec::new())))
+        .collect();
     for result in &baseline {
         let Some(path) = &result.rule_path else {
             continue;

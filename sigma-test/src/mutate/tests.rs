@@ -56,6 +56,11 @@ fn weak_cases_leave_survivors() {
          filter:\n    User: admin\n  condition: sel and not filter\n",
     )
     .unwrap();
+    let corpus = crate::discover::discover(std::slice::from_ref(&dir)).unwrap();
+    let report = run(&corpus, &RunOptions::default(), &HashMap::new());
+    assert_eq!(report.counts(), (0, 3), "no cases: every mutant survives");
+    assert_eq!(report.score(), 0.0);
+
     let weak = "rule: r.yml\ncases:\n  - name: a\n    expect: match\n    event: {Cmd: evil}\n";
     std::fs::write(dir.join("c.yml"), weak).unwrap();
     let corpus = crate::discover::discover(std::slice::from_ref(&dir)).unwrap();
