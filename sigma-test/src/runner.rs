@@ -526,6 +526,17 @@ pub enum Count {
     AtLeast(usize),
 }
 
+/// Whether a compile failure message (as built by `RuleRun::compiled`)
+/// names nothing but `expand` placeholders without values.
+fn only_missing_placeholders(message: &str) -> bool {
+    let Some(reasons) = message.strip_prefix("the rule does not compile: ") else {
+        return false;
+    };
+    reasons
+        .split("; ")
+        .all(|reason| reason.contains("placeholder `%") && reason.ends_with("is not defined"))
+}
+
 fn verdict(
     expect: Expect,
     count: Option<Count>,
@@ -635,7 +646,29 @@ fn run_job<E: Engine>(engine: &E, job: &Job, options: &RunOptions) -> Vec<CaseRe
     let mut results = Vec::new();
     if let Err(message) = run.compiled(&BTreeMap::new()) {
         let location = rule.detection.span.map(|s| s.location);
-        let outcome = Outcome::Failed(Failure::error(message));
+        // In a Sigma v1 collection (`action: global`), the status is written
+        // once, in the first document, for every rule of the file.
+        let status = rule.header.status.as_ref().or_else(|| {
+            job.rule
+                .file
+                .documents
+                .first()
+                .and_then(|d| d.header().status.as_ref())
+        });
+        let retired = status.filter(|s| matches!(s.value.as_str(), "deprecated" | "unsupported"));
+        let outcome = if let Some(status) = retired {
+            // The rule's own author says it cannot run as written.
+            Outcome::Skipped(format!("status `{}`: {message}", status.value))
+        } else if only_missing_placeholders(&message) {
+            // Placeholders are a deployment's to fill (SigmaHQ leaves them to
+            // a conversion pipeline): without values the rule cannot run,
+            // but nothing in it is wrong. Its cases, if any, still fail.
+            Outcome::Skipped(format!(
+                "{message}; give the placeholders' values with --placeholders FILE"
+            ))
+        } else {
+            Outcome::Failed(Failure::error(message))
+        };
         let path = job.rule.file.path.as_path();
         results.push(result(
             path,
@@ -1096,6 +1129,17 @@ detection:
             panic!("a failure by default");
         };
         assert_eq!(failure.message, message);
+    }
+
+    #[test]
+    fn a_rule_missing_only_placeholder_values_is_skipped_not_failed() {
+        let placeholder = "the rule does not compile: r.yml:9:7: placeholder `%dc%` is not \
+                           defined; r.yml:10:7: placeholder `%admins%` is not defined";
+        assert!(only_missing_placeholders(placeholder));
+        let mixed = "the rule does not compile: r.yml:9:7: placeholder `%dc%` is not defined; \
+                     r.yml:4:1: unknown modifier `bogus`";
+        assert!(!only_missing_placeholders(mixed));
+        assert!(!only_missing_placeholders("the rule could not be compiled"));
     }
 
     #[test]

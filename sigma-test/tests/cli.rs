@@ -251,8 +251,10 @@ fn expand_placeholders_come_from_a_file() {
 
     let without = sigma_test(&["."], &dir);
     let stdout = String::from_utf8_lossy(&without.stdout);
-    // The rule itself fails ("(compile)"), and so do both of its cases.
-    assert_eq!(last_line(&without), "0 passed, 3 failed");
+    // Both cases fail; the rule itself cannot run without the values but is
+    // not wrong, so its "(compile)" result is skipped with the reason.
+    assert_eq!(last_line(&without), "0 passed, 2 failed, 1 skipped");
+    assert!(stdout.contains("--placeholders FILE"), "{stdout}");
     assert!(
         stdout.contains("placeholder `%Workstations%` is not defined"),
         "{stdout}"
@@ -504,4 +506,27 @@ fn match_with_a_missing_event_file_is_an_io_error() {
         !stderr.contains("read 0 events"),
         "stops before matching: {stderr}"
     );
+}
+
+#[test]
+fn a_broken_rule_fails_unless_its_status_retires_it() {
+    let dir = std::env::temp_dir().join(format!("sigma-test-retired-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let rule = |status: &str| {
+        format!(
+            "title: Broken\nstatus: {status}\nlogsource: {{product: windows}}\n\
+             detection:\n  selection: {{Image: a.exe}}\n  condition: selection and\n"
+        )
+    };
+    std::fs::write(dir.join("rule.yml"), rule("test")).unwrap();
+    let output = sigma_test(&["."], &dir);
+    assert_eq!(last_line(&output), "0 passed, 1 failed");
+    assert_eq!(output.status.code(), Some(1));
+
+    std::fs::write(dir.join("rule.yml"), rule("unsupported")).unwrap();
+    let output = sigma_test(&["."], &dir);
+    assert_eq!(last_line(&output), "0 passed, 0 failed, 1 skipped");
+    assert_eq!(output.status.code(), Some(0));
+    std::fs::remove_dir_all(&dir).unwrap();
 }
