@@ -135,7 +135,7 @@ mod tests {
         assert!(
             found[0]
                 .message
-                .starts_with("invalid YAML: document expands to more than"),
+                .starts_with("invalid YAML: the file expands to more than"),
             "{}",
             found[0].message
         );
