@@ -15,13 +15,8 @@ use sigma_core::analysis::{semantic_findings, Analysis, FindingKind, Outcome};
 use sigma_core::matcher::CompileOptions;
 use sigma_core::rule::SigmaFile;
 
-fn shared_dir() -> Option<PathBuf> {
-    let dir = match std::env::var_os("SIGMA_SHARED") {
-        Some(dir) => PathBuf::from(dir),
-        None => PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../shared"),
-    };
-    dir.is_dir().then_some(dir)
-}
+mod common;
+use common::shared;
 
 fn yaml_files(dir: &Path, out: &mut Vec<PathBuf>) {
     let Ok(entries) = std::fs::read_dir(dir) else {
@@ -56,7 +51,7 @@ fn options() -> CompileOptions {
 
 #[test]
 fn every_sigmahq_rule_is_analysed() {
-    let Some(shared) = shared_dir() else {
+    let Some(shared) = shared() else {
         eprintln!("skipped: ../shared not found");
         return;
     };

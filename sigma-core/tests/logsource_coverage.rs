@@ -7,18 +7,8 @@ use std::path::{Path, PathBuf};
 use sigma_core::logsource::{LogSourceKey, LogSourceMap};
 use sigma_core::rule::SigmaFile;
 
-fn shared() -> Option<PathBuf> {
-    let dir = match std::env::var_os("SIGMA_SHARED") {
-        Some(dir) => PathBuf::from(dir),
-        None => Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared"),
-    };
-    if dir.is_dir() {
-        Some(dir)
-    } else {
-        eprintln!("skipped: ../shared not found");
-        None
-    }
-}
+mod common;
+use common::shared;
 
 fn yaml_files(dir: &Path, found: &mut Vec<PathBuf>) {
     let Ok(entries) = std::fs::read_dir(dir) else {

@@ -12,13 +12,8 @@ use sigma_core::matcher::{CompileOptions, CompiledRule};
 use sigma_core::rule::{SigmaDocument, SigmaFile};
 use sigma_core::yaml;
 
-fn shared_dir() -> Option<PathBuf> {
-    let dir = match std::env::var_os("SIGMA_SHARED") {
-        Some(dir) => PathBuf::from(dir),
-        None => PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../shared"),
-    };
-    dir.is_dir().then_some(dir)
-}
+mod common;
+use common::shared;
 
 struct Outcome {
     passed: usize,
@@ -113,7 +108,7 @@ fn run_case(name: &str, source: &str, outcome: &mut Outcome) {
 
 #[test]
 fn shared_matching_cases() {
-    let Some(shared) = shared_dir() else {
+    let Some(shared) = shared() else {
         eprintln!("skipped: ../shared not found");
         return;
     };

@@ -12,13 +12,8 @@ use sigma_core::event::Event;
 use sigma_core::matcher::{CompileOptions, CompiledRule, Prefilter};
 use sigma_core::rule::SigmaFile;
 
-fn shared_dir() -> Option<PathBuf> {
-    let dir = match std::env::var_os("SIGMA_SHARED") {
-        Some(dir) => PathBuf::from(dir),
-        None => PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../shared"),
-    };
-    dir.is_dir().then_some(dir)
-}
+mod common;
+use common::shared;
 
 fn collect(dir: &Path, extension: &str, out: &mut Vec<PathBuf>) {
     let Ok(entries) = std::fs::read_dir(dir) else {
@@ -63,7 +58,7 @@ fn flatten(record: &Value) -> Value {
 
 #[test]
 fn sigmahq_rules_compile_and_match_their_regression_events() {
-    let Some(shared) = shared_dir() else {
+    let Some(shared) = shared() else {
         eprintln!("skipped: ../shared not found");
         return;
     };
@@ -147,7 +142,7 @@ fn sigmahq_rules_compile_and_match_their_regression_events() {
 /// so the prefiltered verdicts equal evaluating every rule.
 #[test]
 fn prefilter_keeps_every_sigmahq_match() {
-    let Some(shared) = shared_dir() else {
+    let Some(shared) = shared() else {
         eprintln!("skipped: ../shared not found");
         return;
     };

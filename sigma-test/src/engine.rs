@@ -58,6 +58,29 @@ pub trait Engine: Sync {
     }
 }
 
+/// The matcher's options for a log source's field renames and the run's
+/// placeholder values: every engine built on `CompiledRule` needs them.
+pub(crate) fn compile_options(
+    fields: &BTreeMap<String, String>,
+    placeholders: &HashMap<String, Vec<String>>,
+) -> CompileOptions {
+    CompileOptions {
+        field_map: fields.iter().map(|(k, v)| (k.clone(), v.clone())).collect(),
+        placeholders: placeholders.clone(),
+    }
+}
+
+/// The matcher's compile errors as the runner reports them.
+pub(crate) fn engine_errors(errors: Vec<sigma_core::matcher::CompileError>) -> Vec<EngineError> {
+    errors
+        .into_iter()
+        .map(|e| EngineError {
+            message: e.message,
+            span: e.span,
+        })
+        .collect()
+}
+
 /// The production engine: `sigma_core`'s compiled matcher.
 #[derive(Clone, Debug, Default)]
 pub struct SigmaEngine {
@@ -74,19 +97,8 @@ impl Engine for SigmaEngine {
         rule: &Rule,
         fields: &BTreeMap<String, String>,
     ) -> Result<CompiledRule, Vec<EngineError>> {
-        let options = CompileOptions {
-            field_map: fields.iter().map(|(k, v)| (k.clone(), v.clone())).collect(),
-            placeholders: self.placeholders.clone(),
-        };
-        CompiledRule::compile(rule, &options).map_err(|errors| {
-            errors
-                .into_iter()
-                .map(|e| EngineError {
-                    message: e.message,
-                    span: e.span,
-                })
-                .collect()
-        })
+        let options = compile_options(fields, &self.placeholders);
+        CompiledRule::compile(rule, &options).map_err(engine_errors)
     }
 
     fn event(&self, value: serde_json::Value) -> Event {

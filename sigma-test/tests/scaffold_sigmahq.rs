@@ -10,13 +10,8 @@ use sigma_test::discover;
 use sigma_test::runner::{self, Outcome, RunOptions};
 use sigma_test::scaffold::scaffold;
 
-fn shared_dir() -> Option<PathBuf> {
-    let dir = match std::env::var_os("SIGMA_SHARED") {
-        Some(dir) => PathBuf::from(dir),
-        None => PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../shared"),
-    };
-    dir.is_dir().then_some(dir)
-}
+mod common;
+use common::shared;
 
 fn yaml_files(dir: &Path, out: &mut Vec<PathBuf>) {
     let Ok(entries) = std::fs::read_dir(dir) else {
@@ -35,7 +30,7 @@ fn yaml_files(dir: &Path, out: &mut Vec<PathBuf>) {
 
 #[test]
 fn scaffolded_cases_of_regression_rules_pass() {
-    let Some(shared) = shared_dir() else {
+    let Some(shared) = shared() else {
         eprintln!("skipped: ../shared not found");
         return;
     };

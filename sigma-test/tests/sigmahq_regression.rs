@@ -3,13 +3,16 @@
 //! it) at least once, or at least `match_count` times.
 
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::OnceLock;
 use std::time::Instant;
 
 use sigma_test::discover;
 use sigma_test::engine::SigmaEngine;
 use sigma_test::runner::{self, CaseResult, Origin, Outcome, RunOptions};
+
+mod common;
+use common::shared;
 
 /// Both tests read one run: discovery of ~4,000 rules is the slow part.
 fn results(shared: &Path) -> &'static (Vec<CaseResult>, usize, f64) {
@@ -25,19 +28,6 @@ fn results(shared: &Path) -> &'static (Vec<CaseResult>, usize, f64) {
         );
         (results, corpus.rules.len(), start.elapsed().as_secs_f64())
     })
-}
-
-fn shared() -> Option<PathBuf> {
-    let dir = match std::env::var_os("SIGMA_SHARED") {
-        Some(dir) => PathBuf::from(dir),
-        None => Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared"),
-    };
-    if dir.is_dir() {
-        Some(dir)
-    } else {
-        eprintln!("skipped: ../shared not found");
-        None
-    }
 }
 
 #[test]

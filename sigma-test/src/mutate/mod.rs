@@ -215,25 +215,13 @@ impl Engine for MutantEngine {
         rule: &Rule,
         fields: &BTreeMap<String, String>,
     ) -> Result<CompiledRule, Vec<EngineError>> {
-        let options = CompileOptions {
-            field_map: fields.iter().map(|(k, v)| (k.clone(), v.clone())).collect(),
-            placeholders: self.placeholders.clone(),
-        };
-        let located = |errors: Vec<sigma_core::matcher::CompileError>| {
-            errors
-                .into_iter()
-                .map(|e| EngineError {
-                    message: e.message,
-                    span: e.span,
-                })
-                .collect::<Vec<_>>()
-        };
-        let tree = ir::lower(rule, &options).map_err(located)?;
+        let options = crate::engine::compile_options(fields, &self.placeholders);
+        let tree = ir::lower(rule, &options).map_err(crate::engine::engine_errors)?;
         let tree = match mutants(&tree).into_iter().nth(self.index) {
             Some(mutant) => mutant.tree,
             None => tree,
         };
-        CompiledRule::from_predicates(tree).map_err(located)
+        CompiledRule::from_predicates(tree).map_err(crate::engine::engine_errors)
     }
 
     fn event(&self, value: serde_json::Value) -> Event {
