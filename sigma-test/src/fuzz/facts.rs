@@ -6,14 +6,20 @@
 //! that is never negated (a longer text still contains the value, and no
 //! filter can start to apply); unrelated fields where no negated keyword
 //! could see them; a flag dash swapped for another `windash` dash where
-//! every test of the field lists all such variants. Numbers written as
-//! strings are always harmless (C6).
+//! every test of the field lists all such variants; the byte offset of a
+//! value inside base64 text where every test of the field is a positive
+//! `base64offset|contains`. Numbers written as strings are always harmless
+//! (C6).
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use sigma_core::analysis::Analysis;
-use sigma_core::matcher::ir::{Case, Expr, Operation, Predicate, Target};
-use sigma_core::modifier::WINDASH_CHARS;
+use sigma_core::matcher::ir::{Case, Expr, Operation, Origin, Predicate, Target};
+use sigma_core::modifier::{
+    parse_chain, utf16, ChainKind, Modifier, Position, StringStep, WINDASH_CHARS,
+};
+use sigma_core::rule::{DetectionBody, Rule};
+use sigma_core::span::Span;
 use sigma_core::value::{Part, SigmaString};
 
 /// What the fuzzer may change about a field.
@@ -26,6 +32,11 @@ pub struct FieldFacts {
     /// A dash that starts a flag may be any of `windash`'s dashes: every
     /// test of the field lists all variants of each flag dash it has.
     pub dash_free: bool,
+    /// The bytes that `base64offset` encodes, one entry per value, when
+    /// every test of the field is a positive `base64offset|contains`:
+    /// base64 of any text holding all of them, at any offsets, matches.
+    /// Empty when the field has any other test.
+    pub offset_values: Vec<Vec<u8>>,
 }
 
 /// The facts of every field the rule names, plus the rule-wide ones.
@@ -40,8 +51,10 @@ pub struct Facts {
 }
 
 impl Facts {
-    /// Reads the facts off the analysed rule.
-    pub fn of(analysis: &Analysis) -> Facts {
+    /// Reads the facts off the analysed rule (and, for what the predicate
+    /// tree no longer holds, off the rule it was built from).
+    pub fn of(rule: &Rule, analysis: &Analysis) -> Facts {
+        let encoded = base64offset_values(rule);
         let mut seen: BTreeMap<String, Vec<(&Predicate, bool)>> = BTreeMap::new();
         let mut keywords: Vec<(&Predicate, bool)> = Vec::new();
         let mut referenced = BTreeSet::new();
@@ -76,12 +89,18 @@ impl Facts {
             let dash_free = !linked
                 && keywords.iter().all(|(p, _)| dash_closed(&p.operation))
                 && uses.iter().all(|(p, _)| dash_closed(&p.operation));
+            let offset_values = if !negated_keywords && !linked {
+                offset_values(uses, &encoded)
+            } else {
+                Vec::new()
+            };
             fields.insert(
                 name.clone(),
                 FieldFacts {
                     case_free,
                     paddable,
                     dash_free,
+                    offset_values,
                 },
             );
         }
@@ -188,6 +207,83 @@ fn with_char(pattern: &SigmaString, index: usize, new: char) -> SigmaString {
         }
     });
     SigmaString::from_parts(parts.collect::<Vec<_>>())
+}
+
+/// The plain bytes of every field value that the rule writes as
+/// `base64offset|contains` (after any `utf16` step before it), by where
+/// its key and value are written: the predicate tree keeps only the three
+/// encoded fragments, from which the value cannot be read back whole.
+fn base64offset_values(rule: &Rule) -> HashMap<(Span, Span), Vec<u8>> {
+    let mut out = HashMap::new();
+    let mut bodies: Vec<&DetectionBody> =
+        rule.detection.identifiers.iter().map(|i| &i.body).collect();
+    while let Some(body) = bodies.pop() {
+        let items = match body {
+            DetectionBody::Map { items, .. } => items,
+            DetectionBody::List { elements, .. } => {
+                bodies.extend(elements);
+                continue;
+            }
+            DetectionBody::Keyword(_) | DetectionBody::Invalid(_) => continue,
+        };
+        for item in items.iter().filter(|item| item.field.is_some()) {
+            let Ok(chain) = parse_chain(&item.modifiers) else {
+                continue;
+            };
+            let ChainKind::Plain(steps) = &chain.kind else {
+                continue;
+            };
+            let plain_steps = chain
+                .modifiers
+                .iter()
+                .all(|m| !matches!(m.value, Modifier::Expand | Modifier::Cased | Modifier::Neq));
+            let Some(encode) = offset_encoding(steps).filter(|_| plain_steps) else {
+                continue;
+            };
+            for value in &item.values {
+                let parsed = SigmaString::parse(value.text());
+                if let Some(text) = parsed.as_literal() {
+                    out.insert((item.key.span, value.span), encode(text));
+                }
+            }
+        }
+    }
+    out
+}
+
+/// How a value becomes the bytes `base64offset` encodes, for the chains
+/// `[utf16...] base64offset contains`; `None` for any other chain.
+fn offset_encoding(steps: &[StringStep]) -> Option<impl Fn(&str) -> Vec<u8> + '_> {
+    let (last, rest) = steps.split_last()?;
+    let (encoding, before) = rest.split_last()?;
+    let only_utf16 = before.iter().all(|s| matches!(s, StringStep::Utf16(_)));
+    let shape = *last == StringStep::Position(Position::Anywhere)
+        && *encoding == StringStep::Base64Offset
+        && before.len() <= 1
+        && only_utf16;
+    shape.then_some(move |text: &str| match before.first() {
+        Some(StringStep::Utf16(kind)) => utf16(text, *kind),
+        _ => text.as_bytes().to_vec(),
+    })
+}
+
+/// The encoded values of a field's tests when each is positive and comes
+/// from a `base64offset|contains` value; else none.
+fn offset_values(
+    uses: &[(&Predicate, bool)],
+    encoded: &HashMap<(Span, Span), Vec<u8>>,
+) -> Vec<Vec<u8>> {
+    let mut values: Vec<Vec<u8>> = Vec::new();
+    for (predicate, positive) in uses {
+        let Origin { key, value, .. } = &predicate.origin;
+        let Some(bytes) = encoded.get(&(*key, *value)).filter(|_| *positive) else {
+            return Vec::new();
+        };
+        if !values.contains(bytes) {
+            values.push(bytes.clone());
+        }
+    }
+    values
 }
 
 fn is_contains(operation: &Operation) -> bool {

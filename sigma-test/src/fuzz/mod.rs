@@ -14,8 +14,10 @@
 //! 4. case flips (where every test of the field ignores case), padding
 //!    around `contains` values (where no test could start to fail), an
 //!    unrelated field, flag dashes swapped among `windash`'s dashes (where
-//!    every test lists all variants), numbers written as strings: the rule
-//!    still matches;
+//!    every test lists all variants), numbers written as strings, the byte
+//!    offset of `base64offset` values inside base64 text (where every test
+//!    of the field is a positive `base64offset|contains`): the rule still
+//!    matches;
 //! 5. the compiled matcher and the reference evaluator agree on every
 //!    event built.
 //!
@@ -26,15 +28,13 @@
 //!
 //! Runs are reproducible: the seed (and the rule's id) fix every draw, and
 //! every proptest setting is set here rather than read from `PROPTEST_*`.
-//! Known gap: `base64offset` offsets are not varied (the witness uses the
-//! first of the three fragments); doing so needs the plain value and the
-//! modifier chain per predicate, which the predicate tree does not keep.
 
 pub mod case;
 mod facts;
 
 use std::cell::RefCell;
 
+use base64::Engine as _;
 use proptest::prelude::*;
 use proptest::test_runner::{Config, RngSeed, TestCaseError, TestError, TestRunner};
 use serde_json::{Map, Value};
@@ -141,6 +141,9 @@ pub struct FuzzInput {
     pub extra: String,
     /// The dash put in place of flag dashes.
     pub dash: char,
+    /// How many bytes come before the first `base64offset` value (taken
+    /// modulo 3: the three offsets base64 tells apart).
+    pub offset: u8,
 }
 
 /// The strategy for [`FuzzInput`]: short printable texts, so that shrunk
@@ -156,9 +159,10 @@ pub fn input_strategy() -> impl Strategy<Value = FuzzInput> {
         text,
         text,
         prop::sample::select(WINDASH_CHARS.to_vec()),
+        0u8..3,
     )
         .prop_map(
-            |(run, one, regex_seed, flips, before, after, extra, dash)| FuzzInput {
+            |(run, one, regex_seed, flips, before, after, extra, dash, offset)| FuzzInput {
                 fill: Fill {
                     run,
                     one,
@@ -169,6 +173,7 @@ pub fn input_strategy() -> impl Strategy<Value = FuzzInput> {
                 after,
                 extra,
                 dash,
+                offset,
             },
         )
 }
@@ -178,7 +183,7 @@ pub fn input_strategy() -> impl Strategy<Value = FuzzInput> {
 pub fn fuzz_rule(rule: &Rule, options: &FuzzOptions) -> Option<RuleFuzz> {
     let compile = CompileOptions::default();
     let analysis = Analysis::new(rule, &compile).ok()?;
-    let facts = Facts::of(&analysis);
+    let facts = Facts::of(rule, &analysis);
     let cx = Context {
         rule,
         compile: &compile,
@@ -352,6 +357,9 @@ impl Context<'_> {
         if let Some(dashed) = self.swap_dashes(&event, input.dash) {
             changes.push(("windash dash variants".to_owned(), dashed));
         }
+        if let Some(shifted) = self.shift_offsets(&event, input.offset, &input.extra) {
+            changes.push(("base64 offsets".to_owned(), shifted));
+        }
         if let Some(stringified) = numbers_as_strings(&event) {
             changes.push(("numbers written as strings".to_owned(), stringified));
         }
@@ -463,6 +471,35 @@ impl Context<'_> {
                 .enumerate()
                 .map(|(i, c)| if slots.contains(&i) { dash } else { c })
                 .collect();
+            changed = true;
+        }
+        changed.then_some(Value::Object(out))
+    }
+
+    /// Every field whose tests are all `base64offset|contains` becomes the
+    /// base64 of all its values, the first one `offset` bytes in and each
+    /// next one after `filler`: any offset must match.
+    fn shift_offsets(&self, event: &Value, offset: u8, filler: &str) -> Option<Value> {
+        let Value::Object(map) = event else {
+            return None;
+        };
+        let mut out = map.clone();
+        let mut changed = false;
+        for (name, facts) in &self.facts.fields {
+            if facts.offset_values.is_empty() {
+                continue;
+            }
+            let mut plain: Vec<u8> = b"xyz"
+                .iter()
+                .copied()
+                .take(usize::from(offset % 3))
+                .collect();
+            for value in &facts.offset_values {
+                plain.extend_from_slice(value);
+                plain.extend_from_slice(filler.as_bytes());
+            }
+            let encoded = base64::engine::general_purpose::STANDARD.encode(&plain);
+            out.insert(name.clone(), Value::String(encoded));
             changed = true;
         }
         changed.then_some(Value::Object(out))

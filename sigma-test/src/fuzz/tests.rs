@@ -100,9 +100,59 @@ fn windash_fields_take_every_dash_and_plain_dashes_are_left_alone() {
     let file = SigmaFile::parse("t.yml", source);
     let rule = file.rules().next().unwrap();
     let analysis = sigma_core::analysis::Analysis::new(rule, &CompileOptions::default()).unwrap();
-    let facts = Facts::of(&analysis);
+    let facts = Facts::of(rule, &analysis);
     assert!(facts.fields["CommandLine"].dash_free);
     assert!(!facts.fields["Other"].dash_free);
     let report = fuzz_rule(rule, &FuzzOptions { cases: 64, seed: 5 }).unwrap();
+    assert_eq!(report.failures, Vec::new());
+}
+
+#[test]
+fn base64offset_fields_are_shifted_to_every_offset_and_still_match() {
+    let source = "title: t\ndetection:\n  sel:\n    CommandLine|base64offset|contains:\n      \
+                  - 'IEX'\n      - 'Invoke-Mimikatz'\n  wide:\n    ScriptBlock|wide|base64offset|\
+                  contains: 'http'\n  mixed:\n    Other|base64offset|contains: 'abc'\n  \
+                  plain:\n    Other|contains: 'zz'\n  condition: sel and wide and mixed and plain\n";
+    let file = SigmaFile::parse("t.yml", source);
+    let rule = file.rules().next().unwrap();
+    let analysis = sigma_core::analysis::Analysis::new(rule, &CompileOptions::default()).unwrap();
+    let facts = Facts::of(rule, &analysis);
+    assert_eq!(
+        facts.fields["CommandLine"].offset_values,
+        vec![b"IEX".to_vec(), b"Invoke-Mimikatz".to_vec()]
+    );
+    assert_eq!(
+        facts.fields["ScriptBlock"].offset_values,
+        vec![b"h\0t\0t\0p\0".to_vec()]
+    );
+    // `Other` also has a plain `contains`: re-encoding it would break that.
+    assert!(facts.fields["Other"].offset_values.is_empty());
+
+    let cx = Context {
+        rule,
+        compile: &CompileOptions::default(),
+        analysis: &analysis,
+        facts: &facts,
+    };
+    // base64("abc") is "YWJj".
+    let witness = serde_json::json!({"CommandLine": "", "ScriptBlock": "", "Other": "YWJj zz"});
+    for offset in 0..3u8 {
+        let shifted = cx.shift_offsets(&witness, offset, "--").expect("changed");
+        let text = shifted["CommandLine"].as_str().unwrap();
+        let plain = base64::engine::general_purpose::STANDARD
+            .decode(text)
+            .unwrap();
+        let first = plain.windows(3).position(|w| w == b"IEX").unwrap();
+        assert_eq!(first, usize::from(offset));
+        let second = plain
+            .windows(15)
+            .position(|w| w == b"Invoke-Mimikatz")
+            .unwrap();
+        assert_eq!(second, first + 5);
+        assert_eq!(shifted["Other"], "YWJj zz");
+        assert!(analysis.matches(&shifted), "offset {offset}: {shifted}");
+    }
+
+    let report = fuzz_rule(rule, &FuzzOptions { cases: 64, seed: 3 }).unwrap();
     assert_eq!(report.failures, Vec::new());
 }
