@@ -69,6 +69,11 @@ pub const VALIDATORS: &[(&str, &str)] = &[
         "invalid_modifier_combinations",
         "invalid-modifier-combination",
     ),
+    ("number_as_string", "number-as-string"),
+    (
+        "wildcards_instead_of_modifiers",
+        "wildcards-instead-of-modifier",
+    ),
     (
         "sigmahq_unsupported_regex_group_construct",
         "unsupported-regex-construct",

@@ -13,9 +13,12 @@ pub mod escaped_wildcard;
 pub mod invalid_modifier;
 pub mod invalid_value;
 pub mod null_in_list;
+pub mod number_as_string;
 pub mod regex_construct;
+pub mod regex_escape;
 pub mod unresolved_placeholder;
 pub mod wide_without_base64;
+pub mod wildcards_instead_of_modifier;
 
 use sigma_core::matcher::CompileError;
 use sigma_core::modifier::{parse_chain, ChainKind, ModifierChain};
