@@ -965,10 +965,8 @@ fn expand_placeholders(
         };
         let name = &body[..close];
         let Some(values) = placeholders(name) else {
-            return Err(
-                CompileError::new(format!("placeholder `%{name}%` is not defined"), span)
-                    .with_help("give its values in the placeholder table, or drop `expand`"),
-            );
+            return Err(CompileError::missing_placeholder(name, span)
+                .with_help("give its values in the placeholder table, or drop `expand`"));
         };
         let mut next = Vec::with_capacity(results.len() * values.len());
         for result in &results {

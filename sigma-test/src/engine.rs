@@ -8,7 +8,9 @@
 use std::collections::{BTreeMap, HashMap};
 
 use sigma_core::event::Event;
-use sigma_core::matcher::{CompileOptions, CompiledRule, Prefilter};
+use sigma_core::matcher::{
+    CompileError, CompileErrorKind, CompileOptions, CompiledRule, MatchError, Prefilter,
+};
 use sigma_core::rule::Rule;
 use sigma_core::span::Span;
 
@@ -20,6 +22,35 @@ pub struct EngineError {
     pub message: String,
     /// Where in the rule.
     pub span: Span,
+    /// Whether the rule is wrong or only lacks placeholder values.
+    pub kind: CompileErrorKind,
+}
+
+impl EngineError {
+    /// An error that the rule is wrong, at `span`.
+    pub fn new(message: impl Into<String>, span: Span) -> Self {
+        EngineError {
+            message: message.into(),
+            span,
+            kind: CompileErrorKind::Invalid,
+        }
+    }
+}
+
+impl From<CompileError> for EngineError {
+    fn from(error: CompileError) -> Self {
+        EngineError {
+            message: error.message,
+            span: error.span,
+            kind: error.kind,
+        }
+    }
+}
+
+impl From<MatchError> for EngineError {
+    fn from(error: MatchError) -> Self {
+        EngineError::new(error.message, error.span)
+    }
 }
 
 /// Compiles rules and judges events.
@@ -71,14 +102,8 @@ pub(crate) fn compile_options(
 }
 
 /// The matcher's compile errors as the runner reports them.
-pub(crate) fn engine_errors(errors: Vec<sigma_core::matcher::CompileError>) -> Vec<EngineError> {
-    errors
-        .into_iter()
-        .map(|e| EngineError {
-            message: e.message,
-            span: e.span,
-        })
-        .collect()
+pub(crate) fn engine_errors(errors: Vec<CompileError>) -> Vec<EngineError> {
+    errors.into_iter().map(EngineError::from).collect()
 }
 
 /// The production engine: `sigma_core`'s compiled matcher.
@@ -106,10 +131,7 @@ impl Engine for SigmaEngine {
     }
 
     fn matches(&self, rule: &CompiledRule, event: &Event) -> Result<bool, EngineError> {
-        rule.try_matches(event).map_err(|e| EngineError {
-            message: e.message,
-            span: e.span,
-        })
+        rule.try_matches(event).map_err(EngineError::from)
     }
 
     fn prefilter(&self, rules: &[&CompiledRule]) -> Option<Prefilter> {

@@ -18,6 +18,7 @@ use std::sync::Arc;
 use rayon::prelude::*;
 use sigma_core::events::{self, windows};
 use sigma_core::logsource::{Coverage, LogSourceKey, LogSourceMap};
+use sigma_core::matcher::CompileErrorKind;
 use sigma_core::rule::{Rule, SigmaDocument, SigmaFile};
 use sigma_core::span::Location;
 
@@ -414,6 +415,14 @@ fn broken_result(rule: Option<&RuleEntry>, name: &str, error: &InputError) -> Ca
     }
 }
 
+/// Why a rule did not compile: the reasons as one message, and whether
+/// each of them is an `expand` placeholder without values.
+#[derive(Clone, Debug)]
+struct CompileFailure {
+    message: String,
+    placeholders_only: bool,
+}
+
 /// One rule's compiled forms, by field mapping, and its log source.
 struct RuleRun<'a, E: Engine> {
     engine: &'a E,
@@ -421,12 +430,15 @@ struct RuleRun<'a, E: Engine> {
     rule_path: &'a Path,
     coverage: Option<Coverage>,
     key: LogSourceKey,
-    compiled: HashMap<BTreeMap<String, String>, Result<E::Compiled, String>>,
+    compiled: HashMap<BTreeMap<String, String>, Result<E::Compiled, CompileFailure>>,
     skip_missing_data: bool,
 }
 
 impl<E: Engine> RuleRun<'_, E> {
-    fn compiled(&mut self, fields: &BTreeMap<String, String>) -> Result<&E::Compiled, String> {
+    fn compiled(
+        &mut self,
+        fields: &BTreeMap<String, String>,
+    ) -> Result<&E::Compiled, CompileFailure> {
         if !self.compiled.contains_key(fields) {
             let result = self.engine.compile(self.rule, fields).map_err(|errors| {
                 let reasons: Vec<String> = errors
@@ -440,14 +452,22 @@ impl<E: Engine> RuleRun<'_, E> {
                         )
                     })
                     .collect();
-                format!("the rule does not compile: {}", reasons.join("; "))
+                CompileFailure {
+                    message: format!("the rule does not compile: {}", reasons.join("; ")),
+                    placeholders_only: errors
+                        .iter()
+                        .all(|e| e.kind == CompileErrorKind::MissingPlaceholder),
+                }
             });
             self.compiled.insert(fields.clone(), result);
         }
         match self.compiled.get(fields) {
             Some(Ok(compiled)) => Ok(compiled),
-            Some(Err(message)) => Err(message.clone()),
-            None => Err("the rule could not be compiled".to_owned()),
+            Some(Err(failure)) => Err(failure.clone()),
+            None => Err(CompileFailure {
+                message: "the rule could not be compiled".to_owned(),
+                placeholders_only: false,
+            }),
         }
     }
 
@@ -491,12 +511,12 @@ impl<E: Engine> RuleRun<'_, E> {
             let event = engine.event(value);
             let compiled = match self.compiled(&fields) {
                 Ok(compiled) => compiled,
-                Err(message) => return Outcome::Failed(Failure::error(message)),
+                Err(failure) => return Outcome::Failed(Failure::error(failure.message)),
             };
             match engine.matches(compiled, &event) {
                 Ok(true) => matched.push(index),
                 Ok(false) => {}
-                Err(EngineError { message, span }) => {
+                Err(EngineError { message, span, .. }) => {
                     return Outcome::Failed(Failure {
                         message: format!(
                             "the event could not be judged: {}:{}: {message}",
@@ -524,17 +544,6 @@ pub enum Count {
     /// runner treats as a floor (more matches only warn there), so a rule
     /// that grows to catch one more event of the file still passes.
     AtLeast(usize),
-}
-
-/// Whether a compile failure message (as built by `RuleRun::compiled`)
-/// names nothing but `expand` placeholders without values.
-fn only_missing_placeholders(message: &str) -> bool {
-    let Some(reasons) = message.strip_prefix("the rule does not compile: ") else {
-        return false;
-    };
-    reasons
-        .split("; ")
-        .all(|reason| reason.contains("placeholder `%") && reason.ends_with("is not defined"))
 }
 
 fn verdict(
@@ -644,7 +653,11 @@ fn run_job<E: Engine>(engine: &E, job: &Job, options: &RunOptions) -> Vec<CaseRe
     // Compiled once with the rule's own field names, so that a rule without
     // cases (or whose events all miss its log source) still reports it.
     let mut results = Vec::new();
-    if let Err(message) = run.compiled(&BTreeMap::new()) {
+    if let Err(CompileFailure {
+        message,
+        placeholders_only,
+    }) = run.compiled(&BTreeMap::new())
+    {
         let location = rule.detection.span.map(|s| s.location);
         // In a Sigma v1 collection (`action: global`), the status is written
         // once, in the first document, for every rule of the file.
@@ -659,7 +672,7 @@ fn run_job<E: Engine>(engine: &E, job: &Job, options: &RunOptions) -> Vec<CaseRe
         let outcome = if let Some(status) = retired {
             // The rule's own author says it cannot run as written.
             Outcome::Skipped(format!("status `{}`: {message}", status.value))
-        } else if only_missing_placeholders(&message) {
+        } else if placeholders_only {
             // Placeholders are a deployment's to fill (SigmaHQ leaves them to
             // a conversion pipeline): without values the rule cannot run,
             // but nothing in it is wrong. Its cases, if any, still fail.
@@ -906,10 +919,7 @@ mod tests {
             let Some(DetectionBody::Map { items, .. }) =
                 rule.detection.identifiers.first().map(|i| &i.body)
             else {
-                return Err(vec![EngineError {
-                    message: "only a map".into(),
-                    span: Span::default(),
-                }]);
+                return Err(vec![EngineError::new("only a map", Span::default())]);
             };
             Ok(items
                 .iter()
@@ -1132,14 +1142,34 @@ detection:
     }
 
     #[test]
-    fn a_rule_missing_only_placeholder_values_is_skipped_not_failed() {
-        let placeholder = "the rule does not compile: r.yml:9:7: placeholder `%dc%` is not \
-                           defined; r.yml:10:7: placeholder `%admins%` is not defined";
-        assert!(only_missing_placeholders(placeholder));
-        let mixed = "the rule does not compile: r.yml:9:7: placeholder `%dc%` is not defined; \
-                     r.yml:4:1: unknown modifier `bogus`";
-        assert!(!only_missing_placeholders(mixed));
-        assert!(!only_missing_placeholders("the rule could not be compiled"));
+    fn a_compile_failure_knows_whether_only_placeholders_lack_values() {
+        let failure = |detection: &str| {
+            let text = format!("title: t\nlogsource: {{product: x}}\ndetection:\n{detection}");
+            let file = SigmaFile::parse("r.yml", text);
+            let rule = file.rules().next().unwrap();
+            let engine = crate::engine::SigmaEngine::default();
+            let mut run = RuleRun {
+                engine: &engine,
+                rule,
+                rule_path: Path::new("r.yml"),
+                coverage: None,
+                key: LogSourceKey::of(&rule.logsource),
+                compiled: HashMap::new(),
+                skip_missing_data: false,
+            };
+            run.compiled(&BTreeMap::new())
+                .expect_err("does not compile")
+        };
+        let only =
+            failure("  a:\n    X|expand: '%dc%'\n    Y|expand: '%admins%'\n  condition: a\n");
+        assert!(only.placeholders_only);
+        assert_eq!(
+            only.message,
+            "the rule does not compile: r.yml:5:15: placeholder `%dc%` is not defined; \
+             r.yml:6:15: placeholder `%admins%` is not defined"
+        );
+        let mixed = failure("  a:\n    X|expand: '%dc%'\n    Y|bogus: z\n  condition: a\n");
+        assert!(!mixed.placeholders_only, "{}", mixed.message);
     }
 
     #[test]

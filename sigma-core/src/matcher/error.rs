@@ -16,6 +16,19 @@ pub struct CompileError {
     pub span: Span,
     /// What to write instead, when there is a clear answer.
     pub help: Option<String>,
+    /// Whether the rule is wrong or only lacks a value from outside.
+    pub kind: CompileErrorKind,
+}
+
+/// Why a rule does not compile, for callers that treat the reasons apart.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum CompileErrorKind {
+    /// The rule is wrong as written.
+    #[default]
+    Invalid,
+    /// An `expand` placeholder has no values: nothing in the rule is
+    /// wrong, but it cannot run until a deployment supplies them.
+    MissingPlaceholder,
 }
 
 impl CompileError {
@@ -25,6 +38,16 @@ impl CompileError {
             message: message.into(),
             span,
             help: None,
+            kind: CompileErrorKind::Invalid,
+        }
+    }
+
+    /// A placeholder named `name` (without the percent signs) that has no
+    /// values, written at `span`.
+    pub fn missing_placeholder(name: &str, span: Span) -> Self {
+        CompileError {
+            kind: CompileErrorKind::MissingPlaceholder,
+            ..CompileError::new(format!("placeholder `%{name}%` is not defined"), span)
         }
     }
 

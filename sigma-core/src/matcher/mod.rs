@@ -52,7 +52,7 @@ pub mod prefilter;
 pub mod regex;
 pub mod time;
 
-pub use error::{CompileError, MatchError};
+pub use error::{CompileError, CompileErrorKind, MatchError};
 pub use prefilter::{Candidates, Prefilter};
 
 use crate::event::Event;

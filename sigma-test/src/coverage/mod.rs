@@ -207,15 +207,7 @@ impl Engine for CoverageEngine {
             field_map: fields.iter().map(|(k, v)| (k.clone(), v.clone())).collect(),
             placeholders: self.placeholders.clone(),
         };
-        let analysis = Analysis::new(rule, &options).map_err(|errors| {
-            errors
-                .into_iter()
-                .map(|e| EngineError {
-                    message: e.message,
-                    span: e.span,
-                })
-                .collect::<Vec<_>>()
-        })?;
+        let analysis = Analysis::new(rule, &options).map_err(crate::engine::engine_errors)?;
         let key = rule as *const Rule as usize;
         if let Ok(mut seen) = self.seen.lock() {
             seen.entry(key)
@@ -233,10 +225,7 @@ impl Engine for CoverageEngine {
         let verdict = analysis
             .matcher
             .try_matches(event)
-            .map_err(|e| EngineError {
-                message: e.message,
-                span: e.span,
-            })?;
+            .map_err(EngineError::from)?;
 
         let holds: Vec<bool> = (0..analysis.stages.len())
             .map(|i| analysis.stage_holds(i, event))

@@ -229,10 +229,7 @@ impl Engine for MutantEngine {
     }
 
     fn matches(&self, rule: &CompiledRule, event: &Event) -> Result<bool, EngineError> {
-        rule.try_matches(event).map_err(|e| EngineError {
-            message: e.message,
-            span: e.span,
-        })
+        rule.try_matches(event).map_err(EngineError::from)
     }
 }
 
