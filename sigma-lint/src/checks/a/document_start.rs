@@ -34,7 +34,7 @@ crate::declare_check! {
     /// Files of several documents are flagged at each marker, including
     /// correlation rules bundled with the rules they correlate and Sigma v1
     /// `action: global` collections, which the specification allows. That
-    /// is SigmaHQ's convention (one rule per file), not a defect of the
+    /// is SigmaHQ's convention (one rule per file), not a fault of the
     /// file; this check runs only with `--preset sigmahq`.
     ///
     /// ## References
