@@ -139,7 +139,7 @@ fn collect_scalars(source: &str, node: &Node, out: &mut Vec<ScalarRegion>) {
 /// scalars end at their closing quote and plain ones before ` #` and
 /// trailing blanks. A block scalar's end mark is kept: it stops before
 /// the next less indented line.
-fn scalar_end(source: &str, start: usize, end: usize, style: Style) -> usize {
+pub(crate) fn scalar_end(source: &str, start: usize, end: usize, style: Style) -> usize {
     let Some(text) = source.get(start..end) else {
         return end;
     };
