@@ -275,25 +275,7 @@ fn run(cli: &Cli) -> ExitCode {
     let mut findings = outcome.findings;
     let mut failed_writes = false;
     if cli.fix {
-        let plan = fix::plan(&findings, cli.unsafe_fixes);
-        let mut written = Vec::new();
-        for file in &plan.files {
-            match fix::write(file) {
-                Ok(()) => written.push(std::sync::Arc::clone(&file.path)),
-                Err(message) => {
-                    eprintln!("sigma-lint: {message}");
-                    failed_writes = true;
-                }
-            }
-        }
-        let before = findings.len();
-        let mut resolved = plan.resolved.into_iter();
-        findings.retain(|f| !(resolved.next().unwrap_or(false) && written.contains(&f.path)));
-        eprintln!(
-            "sigma-lint: fixed {} findings in {} files",
-            before - findings.len(),
-            written.len()
-        );
+        (findings, failed_writes) = fix_in_rounds(findings, &paths, &settings, cli.unsafe_fixes);
     }
 
     let color = std::io::stdout().is_terminal()
@@ -315,6 +297,75 @@ fn run(cli: &Cli) -> ExitCode {
     } else {
         ExitCode::SUCCESS
     }
+}
+
+/// How many times `--fix` lints and fixes again. A fix that touches the
+/// bytes of another one (a blank CRLF line removed while every `\r` is
+/// rewritten) waits for the next round; a handful of rounds settles any
+/// real file, and the bound stops two fixes that undo each other.
+const FIX_ROUNDS: usize = 10;
+
+/// `--fix`: applies the fixes, and while some fixable finding of a changed
+/// file was held back by an overlap, lints again and fixes again. Returns
+/// what is left to report and whether a write failed.
+fn fix_in_rounds(
+    mut findings: Vec<sigma_lint::finding::Finding>,
+    paths: &[PathBuf],
+    settings: &Settings,
+    unsafe_fixes: bool,
+) -> (Vec<sigma_lint::finding::Finding>, bool) {
+    use std::collections::BTreeSet;
+    use std::path::Path;
+    use std::sync::Arc;
+
+    use sigma_lint::finding::Applicability;
+
+    let mut failed_writes = false;
+    let mut fixed = 0;
+    let mut changed: BTreeSet<Arc<Path>> = BTreeSet::new();
+    for round in 1..=FIX_ROUNDS {
+        let plan = fix::plan(&findings, unsafe_fixes);
+        let mut written = BTreeSet::new();
+        for file in &plan.files {
+            match fix::write(file) {
+                Ok(()) => {
+                    written.insert(Arc::clone(&file.path));
+                }
+                Err(message) => {
+                    eprintln!("sigma-lint: {message}");
+                    failed_writes = true;
+                }
+            }
+        }
+        let applies = |f: &sigma_lint::finding::Finding| {
+            f.fix
+                .as_ref()
+                .is_some_and(|x| unsafe_fixes || x.applicability == Applicability::Safe)
+        };
+        let of_written = |f: &sigma_lint::finding::Finding| written.contains(&f.path);
+        fixed += findings
+            .iter()
+            .zip(&plan.resolved)
+            .filter(|(f, resolved)| **resolved && of_written(f))
+            .count();
+        let held_back = findings
+            .iter()
+            .zip(&plan.resolved)
+            .any(|(f, resolved)| !resolved && of_written(f) && applies(f));
+        changed.extend(written.iter().cloned());
+
+        if written.is_empty() || !held_back || failed_writes || round == FIX_ROUNDS {
+            let mut resolved = plan.resolved.into_iter();
+            findings.retain(|f| !(resolved.next().unwrap_or(false) && of_written(f)));
+            break;
+        }
+        findings = lint::lint_paths(paths, settings, checks::ALL).findings;
+    }
+    eprintln!(
+        "sigma-lint: fixed {fixed} findings in {} files",
+        changed.len()
+    );
+    (findings, failed_writes)
 }
 
 /// `--diff`: the fixes as a unified diff on stdout; exit 1 when there is

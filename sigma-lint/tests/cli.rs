@@ -256,6 +256,52 @@ fn fix_and_diff() {
     assert!(nothing.stdout.is_empty());
 }
 
+/// Removing a blank CRLF line and rewriting its `\r` touch the same byte,
+/// so one pass cannot take both fixes: `--fix` lints again and finishes.
+#[test]
+fn fix_settles_line_breaks_and_blank_lines_together() {
+    let dir = Dir::new("fix-rounds");
+    let before = GOOD
+        .replace("level: medium\n", "\n\n\n\nlevel: medium\n\n\n\n")
+        .replace('\n', "\r\n");
+    dir.file("r.yml", &before);
+    let path = dir.0.join("r.yml");
+
+    let args = [
+        "--no-config",
+        "--preset",
+        "sigmahq",
+        "--select",
+        "A",
+        "--fix",
+        "--format",
+        "concise",
+        "r.yml",
+    ];
+    let fixed = run(&dir.0, &args);
+    let report = String::from_utf8_lossy(&fixed.stdout);
+    assert_eq!(fixed.status.code(), Some(0), "{report}");
+    assert!(report.is_empty(), "{report}");
+    let after = std::fs::read_to_string(&path).unwrap_or_default();
+    let expected = GOOD.replace("level: medium\n", "\n\nlevel: medium\n\n\n");
+    assert_eq!(after, expected);
+
+    let again = run(
+        &dir.0,
+        &[
+            "--no-config",
+            "--preset",
+            "sigmahq",
+            "--select",
+            "A",
+            "--diff",
+            "r.yml",
+        ],
+    );
+    assert_eq!(again.status.code(), Some(0));
+    assert!(again.stdout.is_empty());
+}
+
 #[test]
 fn directories_skip_yaml_that_is_not_sigma() {
     let dir = Dir::new("notsigma");
