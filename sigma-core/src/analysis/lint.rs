@@ -8,7 +8,7 @@
 //! reported ("unknown" never becomes a finding).
 
 use super::implication::caseless;
-use super::{Analysis, Outcome, StageKind};
+use super::{Analysis, Goal, Outcome, StageKind};
 use crate::matcher::ir::{Expr, Predicate};
 use crate::modifier::{parse_chain, windash, ChainKind, Modifier, Position, StringStep};
 use crate::rule::{DetectionBody, DetectionItem, Rule, ValueKind};
@@ -65,54 +65,54 @@ pub fn semantic_findings(rule: &Rule, analysis: &Analysis) -> Vec<Finding> {
             .collect()
     };
 
-    match analysis.witness() {
-        Outcome::Impossible(conflict) => {
-            // Which exclusion is to blame, if dropping one revives the rule.
-            let culprit = analysis.stages.iter().enumerate().find(|(i, s)| {
-                s.kind == StageKind::Exclusion
-                    && matches!(analysis.witness_without(*i), Outcome::Witness(_))
-            });
-            match culprit {
-                Some((index, stage)) => out.push(Finding {
-                    kind: FindingKind::ExclusionSuppressesAll,
-                    message: format!(
-                        "the filter `{}` removes every event the rest of the rule picks, so the \
-                         rule never fires: {}",
-                        stage.name(),
-                        conflict.message
-                    ),
-                    span: stage_span(index),
-                    related: related(&conflict),
-                }),
-                None => out.push(Finding {
-                    kind: FindingKind::NeverMatches,
-                    message: format!("no event can match this rule: {}", conflict.message),
-                    span: conflict.spans.first().copied().unwrap_or(
-                        rule.detection
-                            .conditions
-                            .first()
-                            .map_or(fallback, |c| c.span),
-                    ),
-                    related: related(&conflict),
-                }),
-            }
-            // The rest is moot when nothing matches.
-            out.extend(value_findings(rule, analysis));
-            return out;
+    // Only proofs of impossibility become findings, so the searches below
+    // stop as soon as one is out of reach; only the follow-up questions
+    // that need a real witness build one.
+    if let Some(conflict) = analysis.goal_impossible(Goal::Match) {
+        // Which exclusion is to blame, if dropping one revives the rule.
+        let culprit = analysis.stages.iter().enumerate().find(|(i, s)| {
+            s.kind == StageKind::Exclusion
+                && matches!(analysis.witness_without(*i), Outcome::Witness(_))
+        });
+        match culprit {
+            Some((index, stage)) => out.push(Finding {
+                kind: FindingKind::ExclusionSuppressesAll,
+                message: format!(
+                    "the filter `{}` removes every event the rest of the rule picks, so the \
+                     rule never fires: {}",
+                    stage.name(),
+                    conflict.message
+                ),
+                span: stage_span(index),
+                related: related(&conflict),
+            }),
+            None => out.push(Finding {
+                kind: FindingKind::NeverMatches,
+                message: format!("no event can match this rule: {}", conflict.message),
+                span: conflict.spans.first().copied().unwrap_or(
+                    rule.detection
+                        .conditions
+                        .first()
+                        .map_or(fallback, |c| c.span),
+                ),
+                related: related(&conflict),
+            }),
         }
-        Outcome::Witness(_) | Outcome::Unknown => {}
+        // The rest is moot when nothing matches.
+        out.extend(value_findings(rule, analysis));
+        return out;
     }
 
     for (index, stage) in analysis.stages.iter().enumerate() {
-        let outcome = analysis.stage_breaks(index, &super::Fill::plain());
-        let Outcome::Impossible(conflict) = outcome else {
+        // `stage_breaks`, asked only whether it is impossible.
+        let Some(conflict) = analysis.goal_impossible(Goal::Flip(index)) else {
             continue;
         };
         match stage.kind {
             StageKind::Exclusion => {
                 let name = stage.name();
-                let message = if matches!(analysis.stage_alone(index, true), Outcome::Impossible(_))
-                {
+                let alone = [(&stage.expr, true)];
+                let message = if analysis.impossible(&alone).is_some() {
                     format!("the filter `{name}` can never apply: {}", conflict.message)
                 } else if analysis
                     .exclusion_applies_to_selection(index)
@@ -242,12 +242,11 @@ fn implication_candidates<'a>(
     analysis: &Analysis,
     predicates: &[&'a Predicate],
 ) -> Vec<(&'a Predicate, &'a Predicate)> {
-    let key = |p: &Predicate| p as *const Predicate as usize;
     let mut needles = Vec::new();
     let mut owners = Vec::new();
     let mut others = Vec::new();
     for (index, predicate) in predicates.iter().enumerate() {
-        let needle = match analysis.folded.get(&key(predicate)).map(Vec::as_slice) {
+        let needle = match analysis.folded(predicate) {
             Some([single]) => longest_literal(single),
             _ => None,
         };
@@ -285,7 +284,7 @@ fn implication_candidates<'a>(
         }
     };
     for (i, a) in predicates.iter().enumerate() {
-        let Some(first) = analysis.folded.get(&key(a)).and_then(|f| f.first()) else {
+        let Some(first) = analysis.folded(a).and_then(|f| f.first()) else {
             // Not a text test: it can only imply what equals it.
             for &j in &owners {
                 if i != j {

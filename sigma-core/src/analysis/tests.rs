@@ -241,3 +241,104 @@ fn findings_seen_in_the_corpus() {
         ]
     );
 }
+
+/// `impossible` must give exactly what the full search gives when that is
+/// `Impossible`, and nothing otherwise, for every goal the linter asks.
+fn assert_decide_agrees(analysis: &Analysis) {
+    let mut goals = vec![Goal::Match];
+    goals.extend((0..analysis.stages.len()).map(Goal::Flip));
+    for goal in goals {
+        let full = match analysis.solve(&analysis.goal(goal), &Fill::plain()) {
+            Outcome::Impossible(conflict) => Some(conflict),
+            _ => None,
+        };
+        assert_eq!(analysis.goal_impossible(goal), full, "{goal:?}");
+    }
+}
+
+#[test]
+fn deciding_agrees_with_the_full_search() {
+    for detection in [
+        // Witnesses everywhere.
+        "  sel:\n    Image|endswith: '\\cmd.exe'\n  filter:\n    Image|startswith: 'C:\\'\n  \
+         condition: sel and not filter\n",
+        // A filter implied by the selection.
+        "  sel:\n    Image|endswith: '\\cmd.exe'\n  filter:\n    Image|contains: 'cmd'\n  \
+         condition: sel and not filter\n",
+        // A stage the other implies.
+        "  sel:\n    Image|endswith: '\\cmd.exe'\n  other:\n    Image|endswith: '.exe'\n  \
+         condition: sel and other\n",
+        // Fixed values that inert literals rule out one by one.
+        "  sel:\n    CommandLine|windash: '-a'\n  filter:\n    CommandLine: ['-a', '/a', \
+         '\u{2013}a', '\u{2014}a', '\u{2015}a']\n  condition: sel and not filter\n",
+        // Presence against a value, and an empty list.
+        "  sel:\n    a: null\n  other:\n    a|exists: true\n  condition: sel and other\n",
+        "  sel:\n    a: []\n  condition: sel\n",
+    ] {
+        let (_, analysis) = analyse(detection);
+        assert_decide_agrees(&analysis);
+    }
+}
+
+#[test]
+fn fixed_values_excluded_by_failing_tests_never_match() {
+    // Each filter value is a test that must fail ("inert"); only together
+    // do they leave no windash variant of `-a`.
+    let found = kinds(
+        "  sel:\n    CommandLine|windash: '-a'\n  filter:\n    CommandLine: ['-a', '/a', \
+         '\u{2013}a', '\u{2014}a', '\u{2015}a']\n  condition: sel and not filter\n",
+    );
+    assert_eq!(
+        found.first().map(|(k, _)| *k),
+        Some(FindingKind::ExclusionSuppressesAll)
+    );
+    let fewer = kinds(
+        "  sel:\n    CommandLine|windash: '-a'\n  filter:\n    CommandLine: ['-a', '/a', \
+         '\u{2013}a', '\u{2014}a']\n  condition: sel and not filter\n",
+    );
+    assert!(
+        fewer
+            .iter()
+            .all(|(k, _)| *k != FindingKind::ExclusionSuppressesAll),
+        "{fewer:?}"
+    );
+}
+
+#[test]
+fn a_long_list_that_must_fail_is_checked_in_one_pass() {
+    // 5,000 values that must all fail when the selection is flipped: the
+    // search walks them once (quadratic checking took seconds here).
+    let values: Vec<String> = (0..5000).map(|i| format!("'h{i:05}'")).collect();
+    let detection = format!(
+        "  sel:\n    Hashes|contains: [{}]\n  condition: sel\n",
+        values.join(", ")
+    );
+    let (_, analysis) = analyse(&detection);
+    assert_decide_agrees(&analysis);
+    assert!(analysis.goal_impossible(Goal::Flip(0)).is_none());
+}
+
+#[test]
+fn matchers_are_built_on_first_use_and_agree() {
+    let (_, analysis) = analyse(
+        "  sel:\n    Image|endswith: '\\cmd.exe'\n  filter:\n    CommandLine|re: 'a+b'\n  \
+         condition: sel and not filter\n",
+    );
+    assert!(analysis.matches(&json!({"Image": "C:\\cmd.exe"})));
+    assert!(!analysis.matches(&json!({"Image": "C:\\cmd.exe", "CommandLine": "xaab"})));
+    let event = Event::new(json!({"CommandLine": "aab"}));
+    assert!(analysis.stage_holds(1, &event));
+    assert!(!analysis.stage_holds(0, &event));
+}
+
+#[test]
+fn a_regex_that_does_not_compile_fails_the_analysis_at_its_value() {
+    let source = "title: t\ndetection:\n  sel:\n    a|re: '(('\n  condition: sel\n";
+    let file = SigmaFile::parse("t.yml", source);
+    let rule = file.rules().next().expect("a rule");
+    let errors = Analysis::new(rule, &CompileOptions::default()).expect_err("bad regex");
+    let matcher = crate::matcher::CompiledRule::compile(rule, &CompileOptions::default())
+        .expect_err("bad regex");
+    assert_eq!(errors, matcher);
+    assert_eq!(&source[errors[0].span.start..errors[0].span.end], "'(('");
+}
