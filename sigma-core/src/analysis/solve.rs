@@ -17,6 +17,8 @@
 //! log events do not carry such arrays, so a rule that needs one is
 //! reported as never matching.
 
+use std::collections::HashMap;
+
 use serde_json::{Map, Value};
 
 use super::witness::{candidates, Candidate, Fill};
@@ -28,6 +30,13 @@ use crate::value::Shape;
 
 /// How many goal steps one search may take before it answers "unknown".
 pub const STEP_BUDGET: usize = 20_000;
+
+/// How many goal steps [`Search::impossible`] walks in condition order
+/// before it also tries the forced-first probe.
+const QUICK_STEPS: usize = 400;
+
+/// How many steps the forced-first probe may take.
+const PROBE_STEPS: usize = 4_000;
 
 /// How many complete literal sets one search may try to build.
 pub const LEAF_BUDGET: usize = 64;
@@ -141,6 +150,16 @@ pub(super) struct Search<'a> {
     decide: bool,
     /// In `decide` mode: a complete literal set was reached.
     reached: bool,
+    /// The step budget: [`STEP_BUDGET`] but for a quick first try.
+    budget: usize,
+}
+
+/// The alternative taken at each choice point of a branch, by the choice's
+/// tree node (its address) and polarity.
+type Choices = HashMap<(usize, bool), usize>;
+
+fn node(expr: &Expr) -> usize {
+    expr as *const Expr as usize
 }
 
 impl<'a> Search<'a> {
@@ -168,20 +187,149 @@ impl<'a> Search<'a> {
     /// build a witness), the answer can no longer be `Impossible`, so the
     /// search stops there. Up to that point it walks exactly as `run`
     /// does, so the conflict reported is the same.
+    ///
+    /// The walk in condition order can thrash: a required test met late
+    /// (a flipped filter after twenty others) undoes choices made early,
+    /// and backtracking one choice at a time spends the whole step budget
+    /// before answering "unknown". So when a short walk does not settle
+    /// it, a probe that takes every forced test first and the choices last
+    /// looks for one branch free of contradictions; if that branch, replayed
+    /// in condition order, is still free of them, no search can prove the
+    /// goal impossible and the answer is `None` without the long walk.
+    /// Otherwise the walk runs in full, so the answer is always the one the
+    /// walk alone would give.
     pub(super) fn impossible(
         analysis: &'a Analysis,
         goals: &[(&'a Expr, bool)],
     ) -> Option<Conflict> {
-        let mut search = Search::new(analysis, &Fill::plain());
-        search.decide = true;
-        let mut stack: Vec<(&Expr, bool)> = goals.iter().rev().copied().collect();
-        match search.go(&mut stack, &mut Path::default()) {
-            Step::Failed { proven: true } if !search.reached => match search.failure(true) {
-                Outcome::Impossible(conflict) => Some(conflict),
+        let walk = |budget: usize| {
+            let mut search = Search::new(analysis, &Fill::plain());
+            search.decide = true;
+            search.budget = budget;
+            let mut stack: Vec<(&Expr, bool)> = goals.iter().rev().copied().collect();
+            let step = search.go(&mut stack, &mut Path::default());
+            let settled = search.reached || search.steps <= budget;
+            let conflict = match step {
+                Step::Failed { proven: true } if !search.reached => match search.failure(true) {
+                    Outcome::Impossible(conflict) => Some(conflict),
+                    _ => None,
+                },
                 _ => None,
-            },
-            _ => None,
+            };
+            (settled, conflict)
+        };
+
+        let (settled, conflict) = walk(QUICK_STEPS);
+        if settled {
+            return conflict;
         }
+        let mut probe = Search::new(analysis, &Fill::plain());
+        probe.budget = PROBE_STEPS;
+        let forced: Vec<(&Expr, bool)> = goals.iter().rev().copied().collect();
+        if let Some(choices) = probe.probe(forced, Vec::new(), Path::default(), Vec::new()) {
+            let choices: Choices = choices.into_iter().collect();
+            if probe.replays(goals, &choices) {
+                return None;
+            }
+        }
+        walk(STEP_BUDGET).1
+    }
+
+    /// A branch with no contradiction: forced tests first, then one
+    /// choice at a time (the one with the fewest alternatives first), with
+    /// backtracking. Gives the alternative taken at each choice point.
+    fn probe(
+        &mut self,
+        mut forced: Vec<(&'a Expr, bool)>,
+        mut deferred: Vec<(&'a Expr, bool)>,
+        mut path: Path<'a>,
+        taken: Vec<((usize, bool), usize)>,
+    ) -> Option<Vec<((usize, bool), usize)>> {
+        while let Some((expr, holds)) = forced.pop() {
+            self.steps += 1;
+            if self.steps > self.budget {
+                return None;
+            }
+            match expr {
+                Expr::Predicate(predicate) => {
+                    let target = self.analysis.target_of(predicate);
+                    if self
+                        .contradiction(&path, (predicate, holds), target)
+                        .is_some()
+                    {
+                        return None;
+                    }
+                    path.push((predicate, holds), target);
+                }
+                Expr::Search { body, .. } => forced.push((body, holds)),
+                Expr::Not(inner) => forced.push((inner, !holds)),
+                Expr::And(items) if holds => forced.extend(items.iter().map(|i| (i, true))),
+                Expr::Or(items) if !holds => forced.extend(items.iter().map(|i| (i, false))),
+                Expr::And(_) | Expr::Or(_) => deferred.push((expr, holds)),
+            }
+        }
+        let fewest = deferred
+            .iter()
+            .enumerate()
+            .min_by_key(|(_, (expr, _))| match expr {
+                Expr::And(items) | Expr::Or(items) => items.len(),
+                _ => 0,
+            })
+            .map(|(index, _)| index);
+        let Some(index) = fewest else {
+            return Some(taken);
+        };
+        let (choice, holds) = deferred.swap_remove(index);
+        let (Expr::And(items) | Expr::Or(items)) = choice else {
+            return None;
+        };
+        for (alternative, item) in items.iter().enumerate() {
+            let mut taken = taken.clone();
+            taken.push(((node(choice), holds), alternative));
+            let found = self.probe(vec![(item, holds)], deferred.clone(), path.clone(), taken);
+            if found.is_some() {
+                return found;
+            }
+            if self.steps > self.budget {
+                return None;
+            }
+        }
+        None
+    }
+
+    /// Whether the branch `choices` picks, walked in condition order as
+    /// [`go`](Self::go) walks it, meets no contradiction.
+    fn replays(&self, goals: &[(&'a Expr, bool)], choices: &Choices) -> bool {
+        let mut stack: Vec<(&Expr, bool)> = goals.iter().rev().copied().collect();
+        let mut path = Path::default();
+        while let Some((expr, holds)) = stack.pop() {
+            match expr {
+                Expr::Predicate(predicate) => {
+                    let target = self.analysis.target_of(predicate);
+                    if self
+                        .contradiction(&path, (predicate, holds), target)
+                        .is_some()
+                    {
+                        return false;
+                    }
+                    path.push((predicate, holds), target);
+                }
+                Expr::Search { body, .. } => stack.push((body, holds)),
+                Expr::Not(inner) => stack.push((inner, !holds)),
+                Expr::And(items) if holds => stack.extend(items.iter().rev().map(|i| (i, true))),
+                Expr::Or(items) if !holds => stack.extend(items.iter().rev().map(|i| (i, false))),
+                Expr::And(items) | Expr::Or(items) => {
+                    let Some(item) = choices
+                        .get(&(node(expr), holds))
+                        .and_then(|&index| items.get(index))
+                    else {
+                        return false;
+                    };
+                    stack.push((item, holds));
+                }
+            }
+        }
+        true
     }
 
     pub(super) fn new(analysis: &'a Analysis, fill: &Fill) -> Search<'a> {
@@ -193,6 +341,7 @@ impl<'a> Search<'a> {
             conflict: None,
             decide: false,
             reached: false,
+            budget: STEP_BUDGET,
         }
     }
 
@@ -213,7 +362,7 @@ impl<'a> Search<'a> {
     fn go(&mut self, goals: &mut Vec<(&'a Expr, bool)>, path: &mut Path<'a>) -> Step<'a> {
         while let Some((expr, holds)) = goals.pop() {
             self.steps += 1;
-            if self.steps > STEP_BUDGET {
+            if self.steps > self.budget {
                 return Step::Failed { proven: false };
             }
             match expr {
@@ -254,7 +403,7 @@ impl<'a> Search<'a> {
                 Step::Found(event, path) => return Step::Found(event, path),
                 Step::Failed { proven: p } => proven &= p,
             }
-            if self.steps > STEP_BUDGET || self.leaves > LEAF_BUDGET || self.reached {
+            if self.steps > self.budget || self.leaves > LEAF_BUDGET || self.reached {
                 return Step::Failed { proven: false };
             }
         }

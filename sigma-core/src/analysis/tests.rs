@@ -342,3 +342,40 @@ fn a_regex_that_does_not_compile_fails_the_analysis_at_its_value() {
     assert_eq!(errors, matcher);
     assert_eq!(&source[errors[0].span.start..errors[0].span.end], "'(('");
 }
+
+/// Sixteen filters of two tests each, then one the flipped goal requires:
+/// walked in condition order, each of the 65,536 ways to fail the first
+/// sixteen meets the last one's test only at the end.
+fn thrashing_rule(last: &str) -> String {
+    let mut detection = String::from("  sel:\n    Image|endswith: '.exe'\n");
+    for i in 1..=16 {
+        detection.push_str(&format!(
+            "  filter_{i:02}:\n    Image|startswith: 'C:\\A{i}\\'\n    \
+             CommandLine|contains: 'x{i}'\n"
+        ));
+    }
+    detection.push_str(&format!(
+        "  filter_last:\n{last}  condition: sel and not 1 of filter_*\n"
+    ));
+    detection
+}
+
+#[test]
+fn a_thrashing_walk_is_settled_by_the_probe() {
+    let (_, analysis) = analyse(&thrashing_rule("    Image: 'C:\\A1\\b.exe'\n"));
+    let last = analysis.stages.len() - 1;
+    // The full walk gives up (budget); the probe finds a branch that
+    // fails `filter_01` by its command line instead.
+    assert_eq!(
+        analysis.solve(&analysis.goal(Goal::Flip(last)), &Fill::plain()),
+        Outcome::Unknown
+    );
+    assert_decide_agrees(&analysis);
+
+    // Here no branch exists, the probe finds none, and the full walk
+    // still decides (it too runs out of budget: "unknown", no finding).
+    let (_, analysis) = analyse(&thrashing_rule(
+        "    Image: 'C:\\A1\\b.exe'\n    CommandLine: 'x1'\n",
+    ));
+    assert_decide_agrees(&analysis);
+}
