@@ -240,34 +240,38 @@ fn run(cli: &Cli) -> ExitCode {
     };
     let fail_level = fail_level.unwrap_or(Severity::Warning);
 
-    let found = lint::discover_all(&cli.paths);
-    let (paths, errors) = (found.files, found.errors);
-    for (path, error) in &errors {
+    // Walked files are read once, while linting, to tell Sigma from other
+    // YAML.
+    let found = lint::walk(&cli.paths);
+    let errors = &found.errors;
+    for (path, error) in errors {
         eprintln!("sigma-lint: {}: {error}", path.display());
     }
     for dir in &found.empty_dirs {
         eprintln!("sigma-lint: {}: no YAML file found", dir.display());
     }
-    if !found.skipped.is_empty() {
+
+    let files = found.files.len();
+    let show_progress = !cli.no_progress && std::io::stderr().is_terminal() && files > 200;
+    let bar = indicatif::ProgressBar::new(files as u64);
+    if !show_progress {
+        bar.set_draw_target(indicatif::ProgressDrawTarget::hidden());
+    }
+    let run = lint::lint_discovered(&found, &settings, checks::ALL, &|| bar.inc(1));
+    bar.finish_and_clear();
+    let outcome = run.outcome;
+    if !run.skipped.is_empty() {
         eprintln!(
             "sigma-lint: note: skipped {} YAML {} with no Sigma document \
              (no title, detection, logsource, correlation or filter key at the root)",
-            found.skipped.len(),
-            if found.skipped.len() == 1 {
+            run.skipped.len(),
+            if run.skipped.len() == 1 {
                 "file"
             } else {
                 "files"
             }
         );
     }
-
-    let show_progress = !cli.no_progress && std::io::stderr().is_terminal() && paths.len() > 200;
-    let bar = indicatif::ProgressBar::new(paths.len() as u64);
-    if !show_progress {
-        bar.set_draw_target(indicatif::ProgressDrawTarget::hidden());
-    }
-    let outcome = lint::lint_paths_with_progress(&paths, &settings, checks::ALL, &|| bar.inc(1));
-    bar.finish_and_clear();
 
     if cli.diff {
         return show_diff(&outcome.findings, cli.unsafe_fixes, !errors.is_empty());
