@@ -518,6 +518,9 @@ impl<'a> Search<'a> {
         // `new` lets every fixed value through, nothing changed.
         let before = path.count(target).unwrap_or(0);
         for (fixing, _) in active.iter().filter(|(_, holds)| *holds) {
+            if !may_fix(&fixing.operation) {
+                continue;
+            }
             let Some(values) = fixed_values(&fixing.operation) else {
                 continue;
             };
@@ -763,13 +766,18 @@ fn fixed_value_conflict<'a>(
     fixing: &Predicate,
 ) -> Option<Conflict> {
     let all = || earlier.iter().copied().chain(std::iter::once(new));
-    let values = fixed_values(&fixing.operation)?;
+    if !may_fix(&fixing.operation) {
+        return None;
+    }
     let by_number = matches!(fixing.operation, Operation::Number(_));
     let others_blind =
         all().all(|(p, _)| std::ptr::eq(p, fixing) || blind(&p.operation, by_number));
     if !others_blind {
         return None;
     }
+    // Built only now: most text tests are not exact, and the values are
+    // owned copies.
+    let values = fixed_values(&fixing.operation)?;
     let any_fits = values.iter().any(|value| {
         let probe = single_field(name, &Candidate::Present(value.clone()));
         all().all(|(p, holds)| analysis.test(p, &probe) == holds)
@@ -782,6 +790,21 @@ fn fixed_value_conflict<'a>(
         &format!("no value of `{name}` passes every test required of it"),
         &involved,
     ))
+}
+
+/// Whether [`fixed_values`] can name values for `operation`, without
+/// building them.
+fn may_fix(operation: &Operation) -> bool {
+    match operation {
+        Operation::Match {
+            patterns,
+            case: Case::Insensitive,
+        } => patterns
+            .iter()
+            .all(|p| matches!(p.shape(), Shape::Exact(_))),
+        Operation::Number(_) | Operation::Bool(_) => true,
+        _ => false,
+    }
 }
 
 /// The only values (up to letter case) an operation lets through, when it
