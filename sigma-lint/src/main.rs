@@ -303,8 +303,13 @@ fn run(cli: &Cli) -> ExitCode {
     let color = std::io::stdout().is_terminal()
         && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
     let reporter = report::reporter(cli.format, color);
-    let mut out = std::io::stdout().lock();
-    if let Err(error) = reporter.report(&findings, outcome.files, &mut out) {
+    // Buffered: stdout flushes at every newline, and a pretty JSON report
+    // of the corpus is tens of thousands of lines.
+    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+    let written = reporter
+        .report(&findings, outcome.files, &mut out)
+        .and_then(|()| std::io::Write::flush(&mut out));
+    if let Err(error) = written {
         if error.kind() != std::io::ErrorKind::BrokenPipe {
             eprintln!("sigma-lint: cannot write the report: {error}");
             return ExitCode::from(2);
