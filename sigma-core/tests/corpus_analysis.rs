@@ -83,6 +83,7 @@ fn every_sigmahq_rule_is_analysed() {
     let mut never = Vec::new();
     let mut bad_witness = Vec::new();
     let mut disagreements = Vec::new();
+    let mut costliest = (0, String::new());
     let mut slowest = Vec::new();
     let mut findings: BTreeMap<String, Vec<String>> = BTreeMap::new();
     for path in &files {
@@ -124,7 +125,12 @@ fn every_sigmahq_rule_is_analysed() {
                     disagreements.push(format!("{short}: {goal:?}"));
                 }
             }
-            for finding in semantic_findings(rule, &analysis) {
+            let found = semantic_findings(rule, &analysis);
+            if analysis.steps_spent() > costliest.0 {
+                costliest = (analysis.steps_spent(), short.clone());
+            }
+            assert!(!analysis.over_budget(), "{short} is over the step budget");
+            for finding in found {
                 let line = finding.span.location.line;
                 findings
                     .entry(format!("{:?}", finding.kind))
@@ -136,6 +142,12 @@ fn every_sigmahq_rule_is_analysed() {
     }
     let elapsed = started.elapsed();
     slowest.sort_by(|a, b| b.0.total_cmp(&a.0));
+    eprintln!(
+        "costliest analysis: {} steps ({short}), budget {}",
+        costliest.0,
+        sigma_core::analysis::RULE_STEP_BUDGET,
+        short = costliest.1
+    );
     for (seconds, name) in slowest.iter().take(8) {
         eprintln!("slow: {:.0} ms {name}", seconds * 1000.0);
     }

@@ -32,6 +32,9 @@ pub enum FindingKind {
     RedundantValue,
     /// A modifier that changes nothing.
     UselessModifier,
+    /// The analysis spent its step budget before it could decide: the
+    /// rule's other semantic findings are withheld, proven or not.
+    OverBudget,
 }
 
 /// One semantic finding.
@@ -48,9 +51,40 @@ pub struct Finding {
 }
 
 /// Every semantic finding of `rule`, analysed as `analysis`.
+///
+/// When the analysis spends its step budget
+/// ([`Analysis::over_budget`]) the one finding is
+/// [`FindingKind::OverBudget`]: what the checks found before is withheld,
+/// since the checks the budget cut short might have changed it (a rule
+/// that never matches would otherwise be reported as a dead filter).
 pub fn semantic_findings(rule: &Rule, analysis: &Analysis) -> Vec<Finding> {
-    let mut out = Vec::new();
     let fallback = rule.detection.span.unwrap_or(rule.header.span);
+    let found = proven_findings(rule, analysis, fallback);
+    if !analysis.over_budget() {
+        return found;
+    }
+
+    let span = rule
+        .detection
+        .conditions
+        .first()
+        .map_or(fallback, |c| c.span);
+    vec![Finding {
+        kind: FindingKind::OverBudget,
+        message: format!(
+            "the semantic analysis of this rule stopped after {} steps, with {} \
+             question(s) undecided; no semantic finding is reported for it",
+            analysis.steps_spent(),
+            analysis.undecided_checks()
+        ),
+        span,
+        related: Vec::new(),
+    }]
+}
+
+/// The findings the analysis proved, whether or not it ran out of steps.
+fn proven_findings(rule: &Rule, analysis: &Analysis, fallback: Span) -> Vec<Finding> {
+    let mut out = Vec::new();
     let stage_span = |index: usize| -> Span {
         analysis
             .stages

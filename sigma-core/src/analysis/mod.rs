@@ -36,6 +36,7 @@ pub mod witness;
 
 use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hasher};
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::OnceLock;
 
 use serde_json::Value;
@@ -44,7 +45,7 @@ pub use implication::{
     caseless, operation_implies, operations_disjoint, pattern_implies, patterns_disjoint,
 };
 pub use lint::{semantic_findings, Finding, FindingKind};
-pub use solve::{Conflict, Literal, Outcome, LEAF_BUDGET, STEP_BUDGET};
+pub use solve::{Conflict, Literal, Outcome, LEAF_BUDGET, RULE_STEP_BUDGET, STEP_BUDGET};
 pub use stages::{identifiers, stages, Stage, StageKind};
 pub use witness::Fill;
 
@@ -77,6 +78,12 @@ pub struct Analysis {
     /// What is known of each predicate of `stages`, by its address (the
     /// stages are never changed after construction).
     predicates: HashMap<usize, PredicateInfo, BuildHasherDefault<AddressHasher>>,
+    /// Steps the impossibility checks may take in all.
+    step_budget: usize,
+    /// Steps the impossibility checks took so far.
+    spent: AtomicUsize,
+    /// Impossibility checks that ran out of a budget.
+    undecided: AtomicUsize,
 }
 
 /// The facts the solver needs of one predicate.
@@ -183,6 +190,9 @@ impl Analysis {
             matcher: OnceLock::new(),
             stage_matchers,
             predicates,
+            step_budget: RULE_STEP_BUDGET,
+            spent: AtomicUsize::new(0),
+            undecided: AtomicUsize::new(0),
         })
     }
 
@@ -370,6 +380,40 @@ impl Analysis {
     /// is built; see `Search::impossible`).
     pub fn impossible(&self, goals: &[(&Expr, bool)]) -> Option<Conflict> {
         solve::Search::impossible(self, goals)
+    }
+
+    /// This analysis with another budget for all its impossibility checks
+    /// than [`RULE_STEP_BUDGET`]: a caller with a deadline tighter than a
+    /// linter's, or a test that needs the budget spent.
+    #[must_use]
+    pub fn with_step_budget(mut self, steps: usize) -> Self {
+        self.step_budget = steps;
+        self
+    }
+
+    /// Whether the impossibility checks spent the step budget: every
+    /// further one answers `None` without looking.
+    pub fn over_budget(&self) -> bool {
+        self.spent.load(Ordering::Relaxed) >= self.step_budget
+    }
+
+    /// How many impossibility checks ran out of their step budget (or of
+    /// the rule's) and so answered `None` without deciding.
+    pub fn undecided_checks(&self) -> usize {
+        self.undecided.load(Ordering::Relaxed)
+    }
+
+    /// How many steps the impossibility checks took so far.
+    pub fn steps_spent(&self) -> usize {
+        self.spent.load(Ordering::Relaxed)
+    }
+
+    pub(crate) fn spend(&self, steps: usize) {
+        self.spent.fetch_add(steps, Ordering::Relaxed);
+    }
+
+    pub(crate) fn undecided(&self) {
+        self.undecided.fetch_add(1, Ordering::Relaxed);
     }
 
     /// [`impossible`](Self::impossible) for [`goal`](Self::goal).

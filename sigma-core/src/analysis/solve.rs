@@ -38,6 +38,14 @@ const QUICK_STEPS: usize = 400;
 /// How many steps the forced-first probe may take.
 const PROBE_STEPS: usize = 4_000;
 
+/// How many steps the impossibility checks of one rule
+/// ([`Analysis::impossible`]) may take in all. Past it, every further
+/// check answers "not proven" at once and the rule is
+/// [`over_budget`](Analysis::over_budget): the linter then drops its
+/// semantic findings and counts it. The SigmaHQ corpus's costliest rule
+/// takes about a quarter of this.
+pub const RULE_STEP_BUDGET: usize = 400_000;
+
 /// How many complete literal sets one search may try to build.
 pub const LEAF_BUDGET: usize = 64;
 
@@ -208,6 +216,7 @@ impl<'a> Search<'a> {
             search.budget = budget;
             let mut stack: Vec<(&Expr, bool)> = goals.iter().rev().copied().collect();
             let step = search.go(&mut stack, &mut Path::default());
+            analysis.spend(search.steps);
             let settled = search.reached || search.steps <= budget;
             let conflict = match step {
                 Step::Failed { proven: true } if !search.reached => match search.failure(true) {
@@ -219,6 +228,10 @@ impl<'a> Search<'a> {
             (settled, conflict)
         };
 
+        if analysis.over_budget() {
+            analysis.undecided();
+            return None;
+        }
         let (settled, conflict) = walk(QUICK_STEPS);
         if settled {
             return conflict;
@@ -226,13 +239,19 @@ impl<'a> Search<'a> {
         let mut probe = Search::new(analysis, &Fill::plain());
         probe.budget = PROBE_STEPS;
         let forced: Vec<(&Expr, bool)> = goals.iter().rev().copied().collect();
-        if let Some(choices) = probe.probe(forced, Vec::new(), Path::default(), Vec::new()) {
+        let found = probe.probe(forced, Vec::new(), Path::default(), Vec::new());
+        analysis.spend(probe.steps);
+        if let Some(choices) = found {
             let choices: Choices = choices.into_iter().collect();
             if probe.replays(goals, &choices) {
                 return None;
             }
         }
-        walk(STEP_BUDGET).1
+        let (settled, conflict) = walk(STEP_BUDGET);
+        if !settled {
+            analysis.undecided();
+        }
+        conflict
     }
 
     /// A branch with no contradiction: forced tests first, then one

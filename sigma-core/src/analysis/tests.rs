@@ -379,3 +379,30 @@ fn a_thrashing_walk_is_settled_by_the_probe() {
     ));
     assert_decide_agrees(&analysis);
 }
+
+#[test]
+fn a_spent_step_budget_withholds_every_finding_but_says_so() {
+    let detection = "  sel:\n    Image|endswith: '\\cmd.exe'\n  filter:\n    \
+                     Image|endswith: '\\powershell.exe'\n  condition: sel and not filter\n";
+    assert_eq!(
+        kinds(detection),
+        vec![(FindingKind::DeadExclusion, "filter".to_owned())]
+    );
+
+    let (file, analysis) = analyse(detection);
+    let analysis = analysis.with_step_budget(1);
+    let rule = file.rules().next().expect("a rule");
+    let found = semantic_findings(rule, &analysis);
+
+    assert!(analysis.over_budget());
+    let spans: Vec<(FindingKind, &str)> = found
+        .iter()
+        .map(|f| (f.kind, &file.source[f.span.start..f.span.end]))
+        .collect();
+    assert_eq!(spans, vec![(FindingKind::OverBudget, "sel and not filter")]);
+    assert!(
+        found[0].message.contains("undecided"),
+        "{}",
+        found[0].message
+    );
+}
