@@ -49,22 +49,32 @@ impl SigmaString {
     /// Parses rule text: `*` and `?` are wildcards; `\*`, `\?` and `\\` are
     /// the literal characters; every other backslash stays literal.
     pub fn parse(text: &str) -> SigmaString {
+        // Runs of plain text are copied whole: every rule value is parsed,
+        // and growing a string one character at a time showed in profiles.
         let mut out = SigmaString::default();
-        let mut chars = text.chars().peekable();
-        while let Some(c) = chars.next() {
-            match c {
-                '*' => out.push(Part::AnyRun),
-                '?' => out.push(Part::AnyChar),
-                '\\' => match chars.peek() {
-                    Some(&next @ ('*' | '?' | '\\')) => {
-                        chars.next();
-                        out.push_char(next);
+        let mut rest = text;
+        while let Some(at) = rest.find(['*', '?', '\\']) {
+            let (plain, special) = rest.split_at(at);
+            out.push_str(plain);
+            let mut tail = special.chars();
+            match tail.next() {
+                Some('*') => out.push(Part::AnyRun),
+                Some('?') => out.push(Part::AnyChar),
+                _ => {
+                    // A backslash: it escapes `*`, `?` and itself only.
+                    let after = tail.as_str();
+                    match after.chars().next() {
+                        Some(next @ ('*' | '?' | '\\')) => {
+                            out.push_char(next);
+                            tail.next();
+                        }
+                        _ => out.push_char('\\'),
                     }
-                    _ => out.push_char('\\'),
-                },
-                _ => out.push_char(c),
+                }
             }
+            rest = tail.as_str();
         }
+        out.push_str(rest);
         out
     }
 
@@ -431,6 +441,50 @@ mod tests {
 
     fn lit(s: &str) -> Part {
         Part::Literal(s.into())
+    }
+
+    /// Character by character, as the specification words it.
+    fn parse_slowly(text: &str) -> SigmaString {
+        let mut out = SigmaString::default();
+        let mut chars = text.chars().peekable();
+        while let Some(c) = chars.next() {
+            match c {
+                '*' => out.push(Part::AnyRun),
+                '?' => out.push(Part::AnyChar),
+                '\\' => match chars.peek() {
+                    Some(&next @ ('*' | '?' | '\\')) => {
+                        chars.next();
+                        out.push_char(next);
+                    }
+                    _ => out.push_char('\\'),
+                },
+                _ => out.push_char(c),
+            }
+        }
+        out
+    }
+
+    #[test]
+    fn parsing_by_runs_agrees_with_parsing_by_characters() {
+        for text in [
+            "",
+            "*",
+            "a*b?c",
+            "\\",
+            "a\\",
+            "\\*",
+            "\\\\*",
+            "\\\\\\*",
+            "\\?x",
+            "\\a",
+            "C:\\Windows\\*.exe",
+            "**",
+            "?\u{e9}*\\\u{e9}",
+            "\u{1f600}\\",
+            "a\\\\",
+        ] {
+            assert_eq!(SigmaString::parse(text), parse_slowly(text), "{text:?}");
+        }
     }
 
     #[test]

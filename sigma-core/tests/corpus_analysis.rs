@@ -4,14 +4,16 @@
 //!
 //! The test fails if any witness does not match its rule (the witness is
 //! checked by the analysis itself, so that would be a bug in it), or if the
-//! share of rules with a witness drops below 97%. Run with `--nocapture` to
+//! share of rules with a witness drops below 97%, or if the cheap
+//! impossibility check the linter uses (`Analysis::goal_impossible`) ever
+//! disagrees with the full search on a goal the linter asks. Run with `--nocapture` to
 //! read the lists. Without `../shared` (or `$SIGMA_SHARED`) it is skipped.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
-use sigma_core::analysis::{semantic_findings, Analysis, FindingKind, Outcome};
+use sigma_core::analysis::{semantic_findings, Analysis, Fill, FindingKind, Goal, Outcome};
 use sigma_core::matcher::CompileOptions;
 use sigma_core::rule::SigmaFile;
 
@@ -80,6 +82,8 @@ fn every_sigmahq_rule_is_analysed() {
     let (mut rules, mut not_compiled, mut witnessed, mut unknown) = (0, 0, 0, 0);
     let mut never = Vec::new();
     let mut bad_witness = Vec::new();
+    let mut disagreements = Vec::new();
+    let mut costliest = (0, String::new());
     let mut slowest = Vec::new();
     let mut findings: BTreeMap<String, Vec<String>> = BTreeMap::new();
     for path in &files {
@@ -110,7 +114,23 @@ fn every_sigmahq_rule_is_analysed() {
                 }
                 Outcome::Unknown => unknown += 1,
             }
-            for finding in semantic_findings(rule, &analysis) {
+            let goals =
+                std::iter::once(Goal::Match).chain((0..analysis.stages.len()).map(Goal::Flip));
+            for goal in goals {
+                let full = match analysis.solve(&analysis.goal(goal), &Fill::plain()) {
+                    Outcome::Impossible(conflict) => Some(conflict),
+                    _ => None,
+                };
+                if analysis.goal_impossible(goal) != full {
+                    disagreements.push(format!("{short}: {goal:?}"));
+                }
+            }
+            let found = semantic_findings(rule, &analysis);
+            if analysis.steps_spent() > costliest.0 {
+                costliest = (analysis.steps_spent(), short.clone());
+            }
+            assert!(!analysis.over_budget(), "{short} is over the step budget");
+            for finding in found {
                 let line = finding.span.location.line;
                 findings
                     .entry(format!("{:?}", finding.kind))
@@ -122,6 +142,12 @@ fn every_sigmahq_rule_is_analysed() {
     }
     let elapsed = started.elapsed();
     slowest.sort_by(|a, b| b.0.total_cmp(&a.0));
+    eprintln!(
+        "costliest analysis: {} steps ({short}), budget {}",
+        costliest.0,
+        sigma_core::analysis::RULE_STEP_BUDGET,
+        short = costliest.1
+    );
     for (seconds, name) in slowest.iter().take(8) {
         eprintln!("slow: {:.0} ms {name}", seconds * 1000.0);
     }
@@ -147,6 +173,10 @@ fn every_sigmahq_rule_is_analysed() {
         .map_or(0, Vec::len);
     eprintln!("dead exclusions: {dead}");
 
+    assert!(
+        disagreements.is_empty(),
+        "the impossibility check disagrees with the search: {disagreements:?}"
+    );
     assert!(
         bad_witness.is_empty(),
         "witnesses that do not match: {bad_witness:?}"

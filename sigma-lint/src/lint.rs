@@ -30,6 +30,11 @@ pub const SIGMA_ROOT_KEYS: [&str; 5] = ["title", "detection", "logsource", "corr
 pub struct Discovery {
     /// The files to lint, sorted and without duplicates.
     pub files: Vec<PathBuf>,
+    /// Of `files`, those found by walking a directory, which are linted
+    /// only if their text turns out to be Sigma ([`looks_like_sigma`]).
+    /// Empty once [`discover_all`] has decided; [`walk`] leaves the
+    /// decision to [`lint_discovered`], which reads each file only once.
+    pub walked: std::collections::HashSet<PathBuf>,
     /// Paths that could not be used, with why.
     pub errors: Vec<(PathBuf, String)>,
     /// YAML files under a directory skipped because no document of theirs
@@ -52,11 +57,30 @@ pub fn discover(paths: &[PathBuf]) -> (Vec<PathBuf>, Vec<(PathBuf, String)>) {
 /// output and cross-rule checks do not depend on the file system's order.
 /// A path that is neither a regular file nor a directory (missing, a fifo,
 /// a device) is an error: linting nothing there would look like success.
+///
+/// This reads every walked file to decide; [`walk`] then
+/// [`lint_discovered`] decide while linting, reading each file once.
 pub fn discover_all(paths: &[PathBuf]) -> Discovery {
+    let mut found = walk(paths);
+    let walked = std::mem::take(&mut found.walked);
+    let (files, skipped): (Vec<PathBuf>, Vec<PathBuf>) = found
+        .files
+        .into_iter()
+        .partition(|path| !walked.contains(path) || may_be_sigma(path));
+    found.files = files;
+    found.skipped = skipped;
+    found
+}
+
+/// Finds the files under `paths` as [`discover_all`] does, without reading
+/// any: the files found by walking a directory are listed in
+/// [`Discovery::walked`], for [`lint_discovered`] to keep or skip.
+pub fn walk(paths: &[PathBuf]) -> Discovery {
     let mut found = Discovery::default();
+    let mut named = Vec::new();
     for path in paths {
         if path.is_file() {
-            found.files.push(path.clone());
+            named.push(path.clone());
             continue;
         }
         if !path.exists() {
@@ -81,11 +105,7 @@ pub fn discover_all(paths: &[PathBuf]) -> Discovery {
             match entry {
                 Ok(entry) if entry.file_type().is_file() && is_rule_file(entry.path()) => {
                     yaml_files += 1;
-                    if may_be_sigma(entry.path()) {
-                        found.files.push(entry.into_path());
-                    } else {
-                        found.skipped.push(entry.into_path());
-                    }
+                    found.files.push(entry.into_path());
                 }
                 Ok(_) => {}
                 Err(error) => {
@@ -98,9 +118,14 @@ pub fn discover_all(paths: &[PathBuf]) -> Discovery {
             found.empty_dirs.push(path.clone());
         }
     }
+    // A file both named and walked is named: it is linted whatever it holds.
+    found.walked = found.files.iter().cloned().collect();
+    for path in &named {
+        found.walked.remove(path);
+    }
+    found.files.extend(named);
     found.files.sort();
     found.files.dedup();
-    found.skipped.sort();
     found
 }
 
@@ -159,8 +184,29 @@ pub struct Outcome {
     pub files: usize,
 }
 
-/// Reads and parses one file; an unreadable one becomes a finding.
-fn load(path: &Path) -> Result<SigmaFile, Box<Finding>> {
+/// The outcome of a run over a [`Discovery`] from [`walk`].
+#[derive(Debug, Default)]
+pub struct DiscoveredOutcome {
+    /// As [`lint_paths`] gives it, for the files linted.
+    pub outcome: Outcome,
+    /// Walked files skipped because their text has no Sigma document,
+    /// sorted.
+    pub skipped: Vec<PathBuf>,
+}
+
+/// What reading one file gave.
+enum Loaded {
+    File(SigmaFile),
+    /// A walked file with no Sigma document.
+    NotSigma,
+    Unreadable(Box<Finding>),
+}
+
+/// Reads and parses one file; an unreadable one becomes a finding. When
+/// `walked`, a text with no Sigma document is not parsed: the file is
+/// skipped (a file that cannot be read, is too large or is not UTF-8 is
+/// reported rather than passed over in silence).
+fn load(path: &Path, walked: bool) -> Loaded {
     let arc: Arc<Path> = Arc::from(path);
     let unreadable = |message: String| {
         let span = Span {
@@ -168,21 +214,37 @@ fn load(path: &Path) -> Result<SigmaFile, Box<Finding>> {
             end: 0,
             location: Location { line: 1, column: 1 },
         };
-        Box::new(Finding::new(
+        Loaded::Unreadable(Box::new(Finding::new(
             &UnreadableFile::META,
             &arc,
             &Arc::from(""),
             span,
             message,
-        ))
+        )))
     };
     let size = std::fs::metadata(path).map(|m| m.len()).unwrap_or(0);
     if size > MAX_FILE_BYTES {
-        return Err(unreadable(format!(
+        return unreadable(format!(
             "file is {size} bytes, more than the {MAX_FILE_BYTES} a rule may have"
-        )));
+        ));
     }
-    SigmaFile::read(path).map_err(|e| unreadable(format!("cannot read the file: {e}")))
+    let bytes = match std::fs::read(path) {
+        Ok(bytes) => bytes,
+        Err(e) => return unreadable(format!("cannot read the file: {e}")),
+    };
+    let text = match String::from_utf8(bytes) {
+        Ok(text) => text,
+        Err(e) => {
+            let at = e.utf8_error().valid_up_to();
+            return unreadable(format!(
+                "cannot read the file: not valid UTF-8 (first bad byte at offset {at})"
+            ));
+        }
+    };
+    if walked && !looks_like_sigma(&text) {
+        return Loaded::NotSigma;
+    }
+    Loaded::File(SigmaFile::parse(path, text))
 }
 
 /// Lints the files at `paths` (already discovered) with `checks`.
@@ -201,17 +263,34 @@ pub fn lint_paths_with_progress(
     checks: &[&dyn Check],
     progress: &(dyn Fn() + Sync),
 ) -> Outcome {
+    let found = Discovery {
+        files: paths.to_vec(),
+        ..Discovery::default()
+    };
+    lint_discovered(&found, settings, checks, progress).outcome
+}
+
+/// Lints what [`walk`] found: each walked file is read once, on the
+/// thread that lints it, and skipped there if it holds no Sigma document.
+pub fn lint_discovered(
+    found: &Discovery,
+    settings: &Settings,
+    checks: &[&dyn Check],
+    progress: &(dyn Fn() + Sync),
+) -> DiscoveredOutcome {
     let enabled = enabled(settings, checks);
-    let per_file: Vec<(Vec<Finding>, Option<CorpusFile>)> = paths
+    let per_file: Vec<(Vec<Finding>, Option<CorpusFile>, bool)> = found
+        .files
         .par_iter()
         .map(|path| {
-            let result = match load(path) {
-                Ok(file) => {
+            let result = match load(path, found.walked.contains(path)) {
+                Loaded::File(file) => {
                     let path: Arc<Path> = Arc::from(file.path.as_path());
                     let findings = check_file(&path, &file, settings, &enabled);
-                    (findings, Some(CorpusFile::of(&path, &file)))
+                    (findings, Some(CorpusFile::of(&path, &file)), false)
                 }
-                Err(finding) => (vec![*finding], None),
+                Loaded::NotSigma => (Vec::new(), None, true),
+                Loaded::Unreadable(finding) => (vec![*finding], None, false),
             };
             progress();
             result
@@ -220,7 +299,11 @@ pub fn lint_paths_with_progress(
 
     let mut findings = Vec::new();
     let mut corpus = Vec::with_capacity(per_file.len());
-    for (found, file) in per_file {
+    let mut skipped = Vec::new();
+    for ((found, file, not_sigma), path) in per_file.into_iter().zip(&found.files) {
+        if not_sigma {
+            skipped.push(path.clone());
+        }
         findings.extend(found);
         corpus.extend(file);
     }
@@ -229,9 +312,12 @@ pub fn lint_paths_with_progress(
         findings.retain(|f| f.code != UnreadableFile::META.code);
     }
     sort(&mut findings);
-    Outcome {
-        findings,
-        files: paths.len(),
+    DiscoveredOutcome {
+        outcome: Outcome {
+            findings,
+            files: found.files.len().saturating_sub(skipped.len()),
+        },
+        skipped,
     }
 }
 
@@ -365,6 +451,47 @@ mod tests {
         let _ = std::fs::remove_dir_all(&dir);
         assert!(errors.is_empty());
         assert_eq!(names, ["a.yaml", "b.yml"]);
+    }
+
+    #[test]
+    fn walked_files_are_kept_or_skipped_while_linting() {
+        let dir = std::env::temp_dir().join(format!("sigma-lint-walk-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).expect("temp dir");
+        let write = |name: &str, bytes: &[u8]| std::fs::write(dir.join(name), bytes);
+        write(
+            "rule.yml",
+            b"title: t\ndetection:\n  sel: {a: 1}\n  condition: sel\n",
+        )
+        .expect("temp file");
+        write("case.yml", b"rule: rule.yml\ncases: []\n").expect("temp file");
+        write("bad.yml", b"title: \xff\n").expect("temp file");
+        write("named.yml", b"cases: []\n").expect("temp file");
+
+        let found = walk(&[dir.clone(), dir.join("named.yml")]);
+        assert_eq!(found.files.len(), 4);
+        assert!(!found.walked.contains(&dir.join("named.yml")));
+        let run = lint_discovered(&found, &Settings::default(), crate::checks::ALL, &|| {});
+        let _ = std::fs::remove_dir_all(&dir);
+
+        // The case file is skipped; the one named on the command line is
+        // linted whatever it holds; the unreadable one is reported.
+        assert_eq!(run.skipped, vec![dir.join("case.yml")]);
+        assert_eq!(run.outcome.files, 3);
+        let unreadable: Vec<_> = run
+            .outcome
+            .findings
+            .iter()
+            .filter(|f| f.code == UnreadableFile::META.code)
+            .map(|f| (f.path.to_path_buf(), f.message.clone()))
+            .collect();
+        assert_eq!(
+            unreadable,
+            vec![(
+                dir.join("bad.yml"),
+                "cannot read the file: not valid UTF-8 (first bad byte at offset 7)".to_owned()
+            )]
+        );
     }
 
     #[test]

@@ -240,20 +240,32 @@ fn run(cli: &Cli) -> ExitCode {
     };
     let fail_level = fail_level.unwrap_or(Severity::Warning);
 
-    let found = lint::discover_all(&cli.paths);
-    let (paths, errors) = (found.files, found.errors);
-    for (path, error) in &errors {
+    // Walked files are read once, while linting, to tell Sigma from other
+    // YAML.
+    let found = lint::walk(&cli.paths);
+    let errors = &found.errors;
+    for (path, error) in errors {
         eprintln!("sigma-lint: {}: {error}", path.display());
     }
     for dir in &found.empty_dirs {
         eprintln!("sigma-lint: {}: no YAML file found", dir.display());
     }
-    if !found.skipped.is_empty() {
+
+    let files = found.files.len();
+    let show_progress = !cli.no_progress && std::io::stderr().is_terminal() && files > 200;
+    let bar = indicatif::ProgressBar::new(files as u64);
+    if !show_progress {
+        bar.set_draw_target(indicatif::ProgressDrawTarget::hidden());
+    }
+    let run = lint::lint_discovered(&found, &settings, checks::ALL, &|| bar.inc(1));
+    bar.finish_and_clear();
+    let outcome = run.outcome;
+    if !run.skipped.is_empty() {
         eprintln!(
             "sigma-lint: note: skipped {} YAML {} with no Sigma document \
              (no title, detection, logsource, correlation or filter key at the root)",
-            found.skipped.len(),
-            if found.skipped.len() == 1 {
+            run.skipped.len(),
+            if run.skipped.len() == 1 {
                 "file"
             } else {
                 "files"
@@ -261,28 +273,25 @@ fn run(cli: &Cli) -> ExitCode {
         );
     }
 
-    let show_progress = !cli.no_progress && std::io::stderr().is_terminal() && paths.len() > 200;
-    let bar = indicatif::ProgressBar::new(paths.len() as u64);
-    if !show_progress {
-        bar.set_draw_target(indicatif::ProgressDrawTarget::hidden());
-    }
-    let outcome = lint::lint_paths_with_progress(&paths, &settings, checks::ALL, &|| bar.inc(1));
-    bar.finish_and_clear();
-
     if cli.diff {
         return show_diff(&outcome.findings, cli.unsafe_fixes, !errors.is_empty());
     }
     let mut findings = outcome.findings;
     let mut failed_writes = false;
     if cli.fix {
-        (findings, failed_writes) = fix_in_rounds(findings, &paths, &settings, cli.unsafe_fixes);
+        (findings, failed_writes) = fix_in_rounds(findings, &found, &settings, cli.unsafe_fixes);
     }
 
     let color = std::io::stdout().is_terminal()
         && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
     let reporter = report::reporter(cli.format, color);
-    let mut out = std::io::stdout().lock();
-    if let Err(error) = reporter.report(&findings, outcome.files, &mut out) {
+    // Buffered: stdout flushes at every newline, and a pretty JSON report
+    // of the corpus is tens of thousands of lines.
+    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+    let written = reporter
+        .report(&findings, outcome.files, &mut out)
+        .and_then(|()| std::io::Write::flush(&mut out));
+    if let Err(error) = written {
         if error.kind() != std::io::ErrorKind::BrokenPipe {
             eprintln!("sigma-lint: cannot write the report: {error}");
             return ExitCode::from(2);
@@ -310,7 +319,7 @@ const FIX_ROUNDS: usize = 10;
 /// what is left to report and whether a write failed.
 fn fix_in_rounds(
     mut findings: Vec<sigma_lint::finding::Finding>,
-    paths: &[PathBuf],
+    found: &lint::Discovery,
     settings: &Settings,
     unsafe_fixes: bool,
 ) -> (Vec<sigma_lint::finding::Finding>, bool) {
@@ -359,7 +368,9 @@ fn fix_in_rounds(
             findings.retain(|f| !(resolved.next().unwrap_or(false) && of_written(f)));
             break;
         }
-        findings = lint::lint_paths(paths, settings, checks::ALL).findings;
+        findings = lint::lint_discovered(found, settings, checks::ALL, &|| {})
+            .outcome
+            .findings;
     }
     eprintln!(
         "sigma-lint: fixed {fixed} findings in {} files",

@@ -35,6 +35,9 @@ mod stages;
 pub mod witness;
 
 use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::OnceLock;
 
 use serde_json::Value;
 
@@ -42,32 +45,87 @@ pub use implication::{
     caseless, operation_implies, operations_disjoint, pattern_implies, patterns_disjoint,
 };
 pub use lint::{semantic_findings, Finding, FindingKind};
-pub use solve::{Conflict, Literal, Outcome, LEAF_BUDGET, STEP_BUDGET};
+pub use solve::{Conflict, Literal, Outcome, LEAF_BUDGET, RULE_STEP_BUDGET, STEP_BUDGET};
 pub use stages::{identifiers, stages, Stage, StageKind};
 pub use witness::Fill;
 
 use crate::event::Event;
-use crate::matcher::ir::{self, Expr, Predicate};
+use crate::matcher::ir::{self, Expr, Predicate, Target};
+use crate::matcher::regex::SigmaRegex;
 use crate::matcher::{CompileError, CompileOptions, CompiledRule};
 use crate::rule::Rule;
 use crate::value::SigmaString;
 
 /// A rule taken apart for reasoning.
+///
+/// Construction is cheap on purpose: the linter analyses every rule of a
+/// corpus and most questions it asks are settled by walking the predicate
+/// tree. Matchers (the whole rule's, each stage's, each predicate's) are
+/// compiled on first use only; that a rule compiles at all is established
+/// up front by compiling its regexes, the only operations whose
+/// compilation can fail.
 #[derive(Debug)]
 pub struct Analysis {
     /// The whole predicate tree (what the matcher runs).
     pub tree: Expr,
     /// Its stages, in condition order.
     pub stages: Vec<Stage>,
-    /// The matcher of the whole tree.
-    pub matcher: CompiledRule,
-    /// One matcher per predicate, by the predicate's address inside
-    /// `stages` (which are never changed after construction).
-    singles: HashMap<usize, CompiledRule>,
-    /// One matcher per stage (for an exclusion, of its inside).
-    stage_matchers: Vec<CompiledRule>,
-    /// Text tests with their patterns folded once, by the same address.
-    folded: HashMap<usize, Vec<SigmaString>>,
+    /// The matcher of the whole tree, compiled on first use.
+    matcher: OnceLock<Option<CompiledRule>>,
+    /// One matcher per stage (for an exclusion, of its inside), each
+    /// compiled on first use.
+    stage_matchers: Vec<OnceLock<Option<CompiledRule>>>,
+    /// What is known of each predicate of `stages`, by its address (the
+    /// stages are never changed after construction).
+    predicates: HashMap<usize, PredicateInfo, BuildHasherDefault<AddressHasher>>,
+    /// Steps the impossibility checks may take in all.
+    step_budget: usize,
+    /// Steps the impossibility checks took so far.
+    spent: AtomicUsize,
+    /// Impossibility checks that ran out of a budget.
+    undecided: AtomicUsize,
+}
+
+/// The facts the solver needs of one predicate.
+#[derive(Debug)]
+struct PredicateInfo {
+    /// Its target as a small number: equal numbers, equal targets.
+    target: u32,
+    /// For a text test, its patterns folded once.
+    folded: Option<Vec<SigmaString>>,
+    /// The predicate alone as a matcher, compiled on first use.
+    single: OnceLock<Option<CompiledRule>>,
+}
+
+/// Hashes a predicate's address: addresses are distinct already, so a
+/// multiply is enough and SipHash would cost more than the lookups save.
+#[derive(Default)]
+struct AddressHasher(u64);
+
+impl Hasher for AddressHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        for byte in bytes {
+            self.0 = (self.0 ^ u64::from(*byte)).wrapping_mul(0x0100_0000_01b3);
+        }
+    }
+
+    fn write_usize(&mut self, value: usize) {
+        self.0 = (value as u64)
+            .wrapping_mul(0x9e37_79b9_7f4a_7c15)
+            .rotate_left(29);
+    }
+}
+
+fn address(predicate: &Predicate) -> usize {
+    predicate as *const Predicate as usize
+}
+
+fn compile(expr: &Expr) -> Option<CompiledRule> {
+    CompiledRule::from_predicates(expr.clone()).ok()
 }
 
 impl Analysis {
@@ -77,58 +135,103 @@ impl Analysis {
         Analysis::from_tree(tree)
     }
 
-    /// Analyses a predicate tree (a rule already lowered, or a mutant).
+    /// Analyses a predicate tree (a rule already lowered, or a mutant);
+    /// fails when the tree does not compile, with the matcher's errors.
     pub fn from_tree(tree: Expr) -> Result<Analysis, Vec<CompileError>> {
-        let matcher = CompiledRule::from_predicates(tree.clone())?;
-        let stages = stages(&tree);
-        let stage_matchers = stages
-            .iter()
-            .map(|s| CompiledRule::from_predicates(s.expr.clone()))
-            .collect::<Result<Vec<_>, _>>()?;
-        let mut singles = HashMap::new();
-        let mut folded = HashMap::new();
-        for stage in &stages {
-            let mut errors = Vec::new();
-            stage.expr.for_each_predicate(
-                &mut |p: &Predicate| match CompiledRule::from_predicates(Expr::Predicate(p.clone()))
-                {
-                    Ok(single) => {
-                        singles.insert(p as *const Predicate as usize, single);
-                        if let ir::Operation::Match { patterns, .. } = &p.operation {
-                            let lowered = patterns.iter().map(SigmaString::folded).collect();
-                            folded.insert(p as *const Predicate as usize, lowered);
-                        }
+        // Only a regex can fail to compile (text sets, numbers and the
+        // rest always build), so checking the regexes, in tree order as
+        // the matcher reports them, gives the matcher's own errors
+        // without building it. Compiled regexes are cached per thread.
+        let mut errors = Vec::new();
+        tree.for_each_predicate(&mut |p: &Predicate| {
+            if let ir::Operation::Regex { patterns, flags } = &p.operation {
+                for pattern in patterns {
+                    if let Err(message) = SigmaRegex::compile(pattern, *flags) {
+                        errors.push(CompileError::new(message, p.origin.value));
+                        break;
                     }
-                    Err(mut e) => errors.append(&mut e),
-                },
-            );
-            if !errors.is_empty() {
-                return Err(errors);
+                }
             }
+        });
+        if !errors.is_empty() {
+            return Err(errors);
         }
+
+        let stages = stages(&tree);
+        let mut targets: Vec<&Target> = Vec::new();
+        let mut predicates = HashMap::default();
+        for stage in &stages {
+            stage.expr.for_each_predicate(&mut |p: &Predicate| {
+                let target = match targets.iter().position(|t| **t == p.target) {
+                    Some(found) => found,
+                    None => {
+                        targets.push(&p.target);
+                        targets.len() - 1
+                    }
+                };
+                let folded = match &p.operation {
+                    ir::Operation::Match { patterns, .. } => {
+                        Some(patterns.iter().map(SigmaString::folded).collect())
+                    }
+                    _ => None,
+                };
+                let info = PredicateInfo {
+                    target: u32::try_from(target).unwrap_or(u32::MAX),
+                    folded,
+                    single: OnceLock::new(),
+                };
+                predicates.insert(address(p), info);
+            });
+        }
+        let stage_matchers = stages.iter().map(|_| OnceLock::new()).collect();
         Ok(Analysis {
             tree,
             stages,
-            matcher,
-            singles,
+            matcher: OnceLock::new(),
             stage_matchers,
-            folded,
+            predicates,
+            step_budget: RULE_STEP_BUDGET,
+            spent: AtomicUsize::new(0),
+            undecided: AtomicUsize::new(0),
         })
+    }
+
+    /// The matcher of the whole tree. `None` cannot happen for an analysis
+    /// that was built (its regexes compiled), but is not ruled out by types.
+    pub fn matcher(&self) -> Option<&CompiledRule> {
+        self.matcher.get_or_init(|| compile(&self.tree)).as_ref()
     }
 
     /// Whether `predicate` (which must belong to this analysis' stages)
     /// holds for `event`.
     pub(crate) fn test(&self, predicate: &Predicate, event: &Event) -> bool {
-        match self.singles.get(&(predicate as *const Predicate as usize)) {
-            Some(single) => single.matches(event),
-            None => false,
-        }
+        let Some(info) = self.predicates.get(&address(predicate)) else {
+            return false;
+        };
+        info.single
+            .get_or_init(|| compile(&Expr::Predicate(predicate.clone())))
+            .as_ref()
+            .is_some_and(|single| single.matches(event))
+    }
+
+    /// The target number of `predicate` (see [`PredicateInfo::target`]);
+    /// a predicate from elsewhere gets one no other shares.
+    pub(crate) fn target_of(&self, predicate: &Predicate) -> u32 {
+        self.predicates
+            .get(&address(predicate))
+            .map_or(u32::MAX, |info| info.target)
+    }
+
+    /// The folded patterns of a text test of this analysis.
+    pub(crate) fn folded(&self, predicate: &Predicate) -> Option<&[SigmaString]> {
+        self.predicates
+            .get(&address(predicate))
+            .and_then(|info| info.folded.as_deref())
     }
 
     /// Whether `a` holding proves `b` holds ([`operation_implies`], with
     /// the folded patterns cached).
     pub(crate) fn implies(&self, a: &Predicate, b: &Predicate) -> bool {
-        let key = |p: &Predicate| p as *const Predicate as usize;
         match (&a.operation, &b.operation) {
             (
                 ir::Operation::Match {
@@ -139,7 +242,7 @@ impl Analysis {
                     patterns: pb,
                     case: cb,
                 },
-            ) => match (self.folded.get(&key(a)), self.folded.get(&key(b))) {
+            ) => match (self.folded(a), self.folded(b)) {
                 (Some(fa), Some(fb)) => implication::match_implies((pa, fa, *ca), (pb, fb, *cb)),
                 _ => operation_implies(&a.operation, &b.operation),
             },
@@ -149,8 +252,7 @@ impl Analysis {
 
     /// Whether no value passes both text tests `a` and `b`.
     pub(crate) fn disjoint(&self, a: &Predicate, b: &Predicate) -> bool {
-        let key = |p: &Predicate| p as *const Predicate as usize;
-        match (self.folded.get(&key(a)), self.folded.get(&key(b))) {
+        match (self.folded(a), self.folded(b)) {
             (Some(fa), Some(fb)) => implication::folded_disjoint(fa, fb),
             _ => false,
         }
@@ -158,7 +260,8 @@ impl Analysis {
 
     /// Whether the compiled rule matches `event`.
     pub fn matches(&self, event: &Value) -> bool {
-        self.matcher.matches(&Event::new(event.clone()))
+        self.matcher()
+            .is_some_and(|m| m.matches(&Event::new(event.clone())))
     }
 
     /// The goal "the rule matches": every required stage holds and every
@@ -255,8 +358,13 @@ impl Analysis {
     /// Whether stage `index` holds for `event` (for an exclusion: whether
     /// it applies).
     pub fn stage_holds(&self, index: usize, event: &Event) -> bool {
-        self.stage_matchers
-            .get(index)
+        let (Some(stage), Some(matcher)) = (self.stages.get(index), self.stage_matchers.get(index))
+        else {
+            return false;
+        };
+        matcher
+            .get_or_init(|| compile(&stage.expr))
+            .as_ref()
             .is_some_and(|m| m.matches(event))
     }
 
@@ -264,6 +372,53 @@ impl Analysis {
     /// holds for `event`.
     pub fn predicate_holds(&self, predicate: &Predicate, event: &Event) -> bool {
         self.test(predicate, event)
+    }
+
+    /// Why `goals` (trees taken from `self.stages`) cannot hold, when that
+    /// is proven: [`solve`](Self::solve)'s answer when it is `Impossible`,
+    /// and `None` otherwise, for a fraction of the cost (no witness event
+    /// is built; see `Search::impossible`).
+    pub fn impossible(&self, goals: &[(&Expr, bool)]) -> Option<Conflict> {
+        solve::Search::impossible(self, goals)
+    }
+
+    /// This analysis with another budget for all its impossibility checks
+    /// than [`RULE_STEP_BUDGET`]: a caller with a deadline tighter than a
+    /// linter's, or a test that needs the budget spent.
+    #[must_use]
+    pub fn with_step_budget(mut self, steps: usize) -> Self {
+        self.step_budget = steps;
+        self
+    }
+
+    /// Whether the impossibility checks spent the step budget: every
+    /// further one answers `None` without looking.
+    pub fn over_budget(&self) -> bool {
+        self.spent.load(Ordering::Relaxed) >= self.step_budget
+    }
+
+    /// How many impossibility checks ran out of their step budget (or of
+    /// the rule's) and so answered `None` without deciding.
+    pub fn undecided_checks(&self) -> usize {
+        self.undecided.load(Ordering::Relaxed)
+    }
+
+    /// How many steps the impossibility checks took so far.
+    pub fn steps_spent(&self) -> usize {
+        self.spent.load(Ordering::Relaxed)
+    }
+
+    pub(crate) fn spend(&self, steps: usize) {
+        self.spent.fetch_add(steps, Ordering::Relaxed);
+    }
+
+    pub(crate) fn undecided(&self) {
+        self.undecided.fetch_add(1, Ordering::Relaxed);
+    }
+
+    /// [`impossible`](Self::impossible) for [`goal`](Self::goal).
+    pub fn goal_impossible(&self, goal: Goal) -> Option<Conflict> {
+        self.impossible(&self.goal(goal))
     }
 
     /// Solves an arbitrary goal over trees taken from `self.stages`.

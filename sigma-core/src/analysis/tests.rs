@@ -241,3 +241,168 @@ fn findings_seen_in_the_corpus() {
         ]
     );
 }
+
+/// `impossible` must give exactly what the full search gives when that is
+/// `Impossible`, and nothing otherwise, for every goal the linter asks.
+fn assert_decide_agrees(analysis: &Analysis) {
+    let mut goals = vec![Goal::Match];
+    goals.extend((0..analysis.stages.len()).map(Goal::Flip));
+    for goal in goals {
+        let full = match analysis.solve(&analysis.goal(goal), &Fill::plain()) {
+            Outcome::Impossible(conflict) => Some(conflict),
+            _ => None,
+        };
+        assert_eq!(analysis.goal_impossible(goal), full, "{goal:?}");
+    }
+}
+
+#[test]
+fn deciding_agrees_with_the_full_search() {
+    for detection in [
+        // Witnesses everywhere.
+        "  sel:\n    Image|endswith: '\\cmd.exe'\n  filter:\n    Image|startswith: 'C:\\'\n  \
+         condition: sel and not filter\n",
+        // A filter implied by the selection.
+        "  sel:\n    Image|endswith: '\\cmd.exe'\n  filter:\n    Image|contains: 'cmd'\n  \
+         condition: sel and not filter\n",
+        // A stage the other implies.
+        "  sel:\n    Image|endswith: '\\cmd.exe'\n  other:\n    Image|endswith: '.exe'\n  \
+         condition: sel and other\n",
+        // Fixed values that inert literals rule out one by one.
+        "  sel:\n    CommandLine|windash: '-a'\n  filter:\n    CommandLine: ['-a', '/a', \
+         '\u{2013}a', '\u{2014}a', '\u{2015}a']\n  condition: sel and not filter\n",
+        // Presence against a value, and an empty list.
+        "  sel:\n    a: null\n  other:\n    a|exists: true\n  condition: sel and other\n",
+        "  sel:\n    a: []\n  condition: sel\n",
+    ] {
+        let (_, analysis) = analyse(detection);
+        assert_decide_agrees(&analysis);
+    }
+}
+
+#[test]
+fn fixed_values_excluded_by_failing_tests_never_match() {
+    // Each filter value is a test that must fail ("inert"); only together
+    // do they leave no windash variant of `-a`.
+    let found = kinds(
+        "  sel:\n    CommandLine|windash: '-a'\n  filter:\n    CommandLine: ['-a', '/a', \
+         '\u{2013}a', '\u{2014}a', '\u{2015}a']\n  condition: sel and not filter\n",
+    );
+    assert_eq!(
+        found.first().map(|(k, _)| *k),
+        Some(FindingKind::ExclusionSuppressesAll)
+    );
+    let fewer = kinds(
+        "  sel:\n    CommandLine|windash: '-a'\n  filter:\n    CommandLine: ['-a', '/a', \
+         '\u{2013}a', '\u{2014}a']\n  condition: sel and not filter\n",
+    );
+    assert!(
+        fewer
+            .iter()
+            .all(|(k, _)| *k != FindingKind::ExclusionSuppressesAll),
+        "{fewer:?}"
+    );
+}
+
+#[test]
+fn a_long_list_that_must_fail_is_checked_in_one_pass() {
+    // 5,000 values that must all fail when the selection is flipped: the
+    // search walks them once (quadratic checking took seconds here).
+    let values: Vec<String> = (0..5000).map(|i| format!("'h{i:05}'")).collect();
+    let detection = format!(
+        "  sel:\n    Hashes|contains: [{}]\n  condition: sel\n",
+        values.join(", ")
+    );
+    let (_, analysis) = analyse(&detection);
+    assert_decide_agrees(&analysis);
+    assert!(analysis.goal_impossible(Goal::Flip(0)).is_none());
+}
+
+#[test]
+fn matchers_are_built_on_first_use_and_agree() {
+    let (_, analysis) = analyse(
+        "  sel:\n    Image|endswith: '\\cmd.exe'\n  filter:\n    CommandLine|re: 'a+b'\n  \
+         condition: sel and not filter\n",
+    );
+    assert!(analysis.matches(&json!({"Image": "C:\\cmd.exe"})));
+    assert!(!analysis.matches(&json!({"Image": "C:\\cmd.exe", "CommandLine": "xaab"})));
+    let event = Event::new(json!({"CommandLine": "aab"}));
+    assert!(analysis.stage_holds(1, &event));
+    assert!(!analysis.stage_holds(0, &event));
+}
+
+#[test]
+fn a_regex_that_does_not_compile_fails_the_analysis_at_its_value() {
+    let source = "title: t\ndetection:\n  sel:\n    a|re: '(('\n  condition: sel\n";
+    let file = SigmaFile::parse("t.yml", source);
+    let rule = file.rules().next().expect("a rule");
+    let errors = Analysis::new(rule, &CompileOptions::default()).expect_err("bad regex");
+    let matcher = crate::matcher::CompiledRule::compile(rule, &CompileOptions::default())
+        .expect_err("bad regex");
+    assert_eq!(errors, matcher);
+    assert_eq!(&source[errors[0].span.start..errors[0].span.end], "'(('");
+}
+
+/// Sixteen filters of two tests each, then one the flipped goal requires:
+/// walked in condition order, each of the 65,536 ways to fail the first
+/// sixteen meets the last one's test only at the end.
+fn thrashing_rule(last: &str) -> String {
+    let mut detection = String::from("  sel:\n    Image|endswith: '.exe'\n");
+    for i in 1..=16 {
+        detection.push_str(&format!(
+            "  filter_{i:02}:\n    Image|startswith: 'C:\\A{i}\\'\n    \
+             CommandLine|contains: 'x{i}'\n"
+        ));
+    }
+    detection.push_str(&format!(
+        "  filter_last:\n{last}  condition: sel and not 1 of filter_*\n"
+    ));
+    detection
+}
+
+#[test]
+fn a_thrashing_walk_is_settled_by_the_probe() {
+    let (_, analysis) = analyse(&thrashing_rule("    Image: 'C:\\A1\\b.exe'\n"));
+    let last = analysis.stages.len() - 1;
+    // The full walk gives up (budget); the probe finds a branch that
+    // fails `filter_01` by its command line instead.
+    assert_eq!(
+        analysis.solve(&analysis.goal(Goal::Flip(last)), &Fill::plain()),
+        Outcome::Unknown
+    );
+    assert_decide_agrees(&analysis);
+
+    // Here no branch exists, the probe finds none, and the full walk
+    // still decides (it too runs out of budget: "unknown", no finding).
+    let (_, analysis) = analyse(&thrashing_rule(
+        "    Image: 'C:\\A1\\b.exe'\n    CommandLine: 'x1'\n",
+    ));
+    assert_decide_agrees(&analysis);
+}
+
+#[test]
+fn a_spent_step_budget_withholds_every_finding_but_says_so() {
+    let detection = "  sel:\n    Image|endswith: '\\cmd.exe'\n  filter:\n    \
+                     Image|endswith: '\\powershell.exe'\n  condition: sel and not filter\n";
+    assert_eq!(
+        kinds(detection),
+        vec![(FindingKind::DeadExclusion, "filter".to_owned())]
+    );
+
+    let (file, analysis) = analyse(detection);
+    let analysis = analysis.with_step_budget(1);
+    let rule = file.rules().next().expect("a rule");
+    let found = semantic_findings(rule, &analysis);
+
+    assert!(analysis.over_budget());
+    let spans: Vec<(FindingKind, &str)> = found
+        .iter()
+        .map(|f| (f.kind, &file.source[f.span.start..f.span.end]))
+        .collect();
+    assert_eq!(spans, vec![(FindingKind::OverBudget, "sel and not filter")]);
+    assert!(
+        found[0].message.contains("undecided"),
+        "{}",
+        found[0].message
+    );
+}

@@ -107,6 +107,7 @@ pub static ALL: &[&dyn Check] = &[
     &semantic::implied_selection::ImpliedSelection,
     &semantic::redundant_value::RedundantValue,
     &semantic::useless_modifier::UselessModifier,
+    &semantic::over_budget::OverBudget,
 ];
 
 /// The check with this code or name.

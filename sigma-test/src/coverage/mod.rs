@@ -222,9 +222,11 @@ impl Engine for CoverageEngine {
 
     fn matches(&self, rule: &Covered, event: &Event) -> Result<bool, EngineError> {
         let analysis = &rule.analysis;
+        // The matcher is compiled on first use; an analysis exists only
+        // for a rule that compiles, so `None` does not happen.
         let verdict = analysis
-            .matcher
-            .try_matches(event)
+            .matcher()
+            .map_or(Ok(false), |matcher| matcher.try_matches(event))
             .map_err(EngineError::from)?;
 
         let holds: Vec<bool> = (0..analysis.stages.len())

@@ -10,6 +10,7 @@ pub mod dead_filter;
 pub mod filter_removes_everything;
 pub mod implied_selection;
 pub mod never_matches;
+pub mod over_budget;
 pub mod redundant_value;
 pub mod useless_modifier;
 
