@@ -20,14 +20,17 @@
 //! - `and` may use any child's condition (the most selective is kept);
 //!   `or` needs every child to have one, and unites them (fields may
 //!   differ: the condition is then "one of these fields holds its needle");
-//!   `not`, keywords, numbers, regexes, null/exists, CIDR, comparisons and
-//!   field references give none, so such rules are always evaluated.
+//!   `not`, keywords, numbers, null/exists, CIDR, comparisons and field
+//!   references give none, so such rules are always evaluated.
+//! - a regex gives the literal text every match must contain, read off its
+//!   syntax tree in folded space (see [`regex_needles`]); `.*` alone, or a
+//!   pattern the linear engine cannot parse (look-around), gives none.
 //! - dotted field names give none: the matcher may reach them through
 //!   nested objects, which the scan does not walk.
 //!
-//! Known limits: a rule whose every path is a regex, a keyword or a
-//! number is always evaluated; extracting a literal safely from a regex,
-//! scanning every value for keywords, and number needles would filter more.
+//! Known limits: a rule whose every path is a keyword, a number or a
+//! regex without literal text is always evaluated; scanning every value
+//! for keywords, and number needles would filter more.
 //! A skipped rule is reported as not matching: a regex in it that would
 //! have hit its backtracking limit on the event is not reported either.
 
@@ -224,10 +227,23 @@ fn necessary(expr: &Expr) -> Option<Needles> {
             let Target::Field { name, .. } = &predicate.target else {
                 return None;
             };
-            let Operation::Match { patterns, .. } = &predicate.operation else {
+            if name.contains('.') {
                 return None;
+            }
+            let patterns = match &predicate.operation {
+                Operation::Match { patterns, .. } => patterns,
+                Operation::Regex { patterns, flags } => {
+                    let mut needles = Vec::new();
+                    for pattern in patterns {
+                        for needle in regex_needles(pattern, *flags)? {
+                            needles.push((name.clone(), needle));
+                        }
+                    }
+                    return (!needles.is_empty()).then_some(needles);
+                }
+                _ => return None,
             };
-            if name.contains('.') || patterns.is_empty() {
+            if patterns.is_empty() {
                 return None;
             }
             let mut needles = Vec::with_capacity(patterns.len());
@@ -248,9 +264,264 @@ fn necessary(expr: &Expr) -> Option<Needles> {
     }
 }
 
+/// Folded needles one of which every text `pattern` matches contains, if
+/// the regex shows any.
+///
+/// Read off the regex's syntax tree in folded space: a literal is its
+/// folded text, and a class whose characters all fold to the same text (as
+/// `(?i)` makes of `[eE]`) is that text too, so `(?i)WerFault` gives
+/// `werfault`. A concatenation's adjacent pieces of known text join into a
+/// run (zero-width assertions keep them adjacent); a piece that may be
+/// absent or is unknown ends the run. The best run or sub-condition of a
+/// concatenation is kept; an alternation needs one from every branch.
+/// The text a match covers is part of the event value, so its fold is part
+/// of the value's fold: the needle is found whenever the regex matches.
+/// Patterns the linear engine cannot parse (look-around) give none.
+fn regex_needles(pattern: &str, flags: crate::modifier::RegexFlags) -> Option<Vec<String>> {
+    let hir = regex_syntax::ParserBuilder::new()
+        .case_insensitive(flags.ignore_case)
+        .multi_line(flags.multi_line)
+        .dot_matches_new_line(flags.dot_all)
+        .build()
+        .parse(pattern)
+        .ok()?;
+    match regex_info(&hir, 0) {
+        RegexInfo::Exact(text) => (!text.is_empty()).then(|| vec![text]),
+        RegexInfo::Contains(needles) => needles,
+    }
+}
+
+/// What a piece of a regex says about the text it matches, folded.
+enum RegexInfo {
+    /// The piece matches exactly this text (empty for an assertion).
+    Exact(String),
+    /// Every match of the piece contains one of these needles (none known:
+    /// `None`). Never holds an empty needle.
+    Contains(Option<Vec<String>>),
+}
+
+/// Classes with more characters than this are not examined.
+const CLASS_LIMIT: u32 = 16;
+
+fn regex_info(hir: &regex_syntax::hir::Hir, depth: usize) -> RegexInfo {
+    use regex_syntax::hir::{Class, HirKind};
+
+    if depth > MAX_DEPTH {
+        return RegexInfo::Contains(None);
+    }
+    match hir.kind() {
+        HirKind::Empty | HirKind::Look(_) => RegexInfo::Exact(String::new()),
+        HirKind::Literal(literal) => match std::str::from_utf8(&literal.0) {
+            Ok(text) => RegexInfo::Exact(fold(text).into_owned()),
+            Err(_) => RegexInfo::Contains(None),
+        },
+        HirKind::Class(Class::Unicode(class)) => {
+            let mut folded: Option<String> = None;
+            let mut count = 0u32;
+            for range in class.ranges() {
+                count += u32::from(range.end()) - u32::from(range.start()) + 1;
+                if count > CLASS_LIMIT {
+                    return RegexInfo::Contains(None);
+                }
+                for code in u32::from(range.start())..=u32::from(range.end()) {
+                    let Some(c) = char::from_u32(code) else {
+                        return RegexInfo::Contains(None);
+                    };
+                    let lower: String = c.to_lowercase().collect();
+                    match &folded {
+                        None => folded = Some(lower),
+                        Some(seen) if *seen == lower => {}
+                        Some(_) => return RegexInfo::Contains(None),
+                    }
+                }
+            }
+            match folded {
+                Some(text) => RegexInfo::Exact(text),
+                None => RegexInfo::Contains(None),
+            }
+        }
+        HirKind::Class(Class::Bytes(_)) => RegexInfo::Contains(None),
+        HirKind::Capture(capture) => regex_info(&capture.sub, depth + 1),
+        HirKind::Repetition(repetition) => {
+            if repetition.min == 0 {
+                return RegexInfo::Contains(None);
+            }
+            match regex_info(&repetition.sub, depth + 1) {
+                RegexInfo::Exact(text) if repetition.max == Some(1) => RegexInfo::Exact(text),
+                RegexInfo::Exact(text) => RegexInfo::Contains(usable(vec![text])),
+                contains => contains,
+            }
+        }
+        HirKind::Concat(items) => {
+            let mut best: Option<Vec<String>> = None;
+            let mut run = String::new();
+            let mut exact = true;
+            for item in items {
+                match regex_info(item, depth + 1) {
+                    RegexInfo::Exact(text) => run.push_str(&text),
+                    RegexInfo::Contains(needles) => {
+                        exact = false;
+                        keep_better(&mut best, usable(vec![std::mem::take(&mut run)]));
+                        keep_better(&mut best, needles);
+                    }
+                }
+            }
+            if exact {
+                return RegexInfo::Exact(run);
+            }
+            keep_better(&mut best, usable(vec![run]));
+            RegexInfo::Contains(best)
+        }
+        HirKind::Alternation(items) => {
+            let mut all = Vec::new();
+            for item in items {
+                let needles = match regex_info(item, depth + 1) {
+                    RegexInfo::Exact(text) => usable(vec![text]),
+                    RegexInfo::Contains(needles) => needles,
+                };
+                let Some(needles) = needles else {
+                    return RegexInfo::Contains(None);
+                };
+                all.extend(needles);
+            }
+            all.sort_unstable();
+            all.dedup();
+            RegexInfo::Contains(usable(all))
+        }
+    }
+}
+
+/// `needles` as a condition: none if empty or if any needle is empty (an
+/// empty needle is found in every text).
+fn usable(needles: Vec<String>) -> Option<Vec<String>> {
+    (!needles.is_empty() && needles.iter().all(|n| !n.is_empty())).then_some(needles)
+}
+
+/// Keeps in `best` the more selective of it and `other`.
+fn keep_better(best: &mut Option<Vec<String>>, other: Option<Vec<String>>) {
+    let Some(other) = other else {
+        return;
+    };
+    let rank = |needles: &[String]| {
+        let shortest = needles.iter().map(String::len).min().unwrap_or(0);
+        (shortest, std::cmp::Reverse(needles.len()))
+    };
+    if best.as_ref().is_none_or(|b| rank(&other) > rank(b)) {
+        *best = Some(other);
+    }
+}
+
 /// How selective a condition is: its shortest needle first (short needles
 /// are found everywhere), then fewer needles.
 fn score(needles: &Needles) -> (usize, std::cmp::Reverse<usize>) {
     let shortest = needles.iter().map(|(_, n)| n.len()).min().unwrap_or(0);
     (shortest, std::cmp::Reverse(needles.len()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::modifier::RegexFlags;
+    use proptest::prelude::*;
+
+    fn needles(pattern: &str, ignore_case: bool) -> Option<Vec<String>> {
+        let flags = RegexFlags {
+            ignore_case,
+            ..RegexFlags::default()
+        };
+        regex_needles(pattern, flags)
+    }
+
+    #[test]
+    fn regex_literals_become_folded_needles() {
+        let some = |list: &[&str]| Some(list.iter().map(|s| s.to_string()).collect::<Vec<_>>());
+        assert_eq!(needles(r"ipconfig\s+/all", false), some(&["ipconfig"]));
+        assert_eq!(needles(r"\$PSHome\[\s*\d", false), some(&["$pshome["]));
+        // `(?i)` classes fold to one letter, except `s`, which also takes
+        // the long s (ſ), whose fold is itself: the run breaks there.
+        assert_eq!(
+            needles(r"(?i)\.exe\s+werfaultsecure\.exe", false),
+            some(&["ecure.exe"])
+        );
+        assert_eq!(needles("WerFault", true), some(&["werfault"]));
+        assert_eq!(needles("(?i)K", false), some(&["k"]));
+        assert_eq!(needles("a|Bc", false), some(&["a", "bc"]));
+        assert_eq!(needles("x(?:ab|cd)+y", false), some(&["ab", "cd"]));
+        assert_eq!(needles(r"\bnet\b\s", false), some(&["net"]));
+        assert_eq!(needles("a?b", false), some(&["b"]));
+        assert_eq!(needles("(?:ab){2,3}", false), some(&["ab"]));
+        // Nothing every match must hold.
+        assert_eq!(needles(".*", false), None);
+        assert_eq!(needles("^$", false), None);
+        assert_eq!(needles("a|.", false), None);
+        assert_eq!(needles("(?:^|x)", false), None);
+        assert_eq!(needles("[a-z]+", false), None);
+        // Look-around: not the linear engine's syntax.
+        assert_eq!(needles("foo(?!bar)", false), None);
+    }
+
+    #[test]
+    fn a_regex_rule_is_prefiltered_on_its_field() {
+        use crate::matcher::{CompileOptions, CompiledRule};
+        use crate::rule::SigmaFile;
+        let source = "title: t\ndetection:\n  sel:\n    CommandLine|re: 'route\\s+print'\n  \
+                      condition: sel\n";
+        let file = SigmaFile::parse("t.yml", source);
+        let rule = file.rules().next().expect("rule");
+        let compiled = CompiledRule::compile(rule, &CompileOptions::default()).expect("ok");
+        let prefilter = Prefilter::new(&[compiled.predicates()]);
+        assert_eq!(prefilter.filtered(), 1);
+        let event = |text: &str| Event::new(serde_json::json!({ "CommandLine": text }));
+        assert!(prefilter.candidates(&event("x ROUTE print")).contains(0));
+        assert!(!compiled.matches(&event("x ROUTE print")));
+        assert!(prefilter.candidates(&event("route  print")).contains(0));
+        assert!(compiled.matches(&event("route  print")));
+        assert!(!prefilter.candidates(&event("rout print")).contains(0));
+    }
+
+    fn regex_piece() -> impl Strategy<Value = String> {
+        prop::sample::select(vec![
+            "a", "B", "s", "k", "é", "ß", ".", r"\s", r"\d", "[aB]", "(?:a|Bc)", "x?", "é+",
+            "(?i:s)", "(?i:k)", "(?i:é)", "ſ", "K", "^", "$", r"\b", "(?:ab)*", "[^a]",
+        ])
+        .prop_map(str::to_owned)
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig {
+            cases: 2000,
+            failure_persistence: None,
+            ..ProptestConfig::default()
+        })]
+
+        /// Whenever a regex matches, its needles are in the folded text.
+        #[test]
+        fn regex_needles_are_necessary(
+            pieces in prop::collection::vec(regex_piece(), 1..6),
+            ignore_case in any::<bool>(),
+            text in prop::collection::vec(
+                prop::sample::select(vec![
+                    "a", "A", "b", "B", "c", "s", "S", "ſ", "k", "K", "K", "é", "É", "ß",
+                    "ẞ", " ", "1", "x",
+                ]),
+                0..12,
+            ),
+        ) {
+            let pattern = pieces.concat();
+            let text = text.concat();
+            let regex = regex::RegexBuilder::new(&pattern)
+                .case_insensitive(ignore_case)
+                .build()
+                .expect("valid");
+            if let Some(found) = needles(&pattern, ignore_case) {
+                if regex.is_match(&text) {
+                    let folded = fold(&text);
+                    prop_assert!(
+                        found.iter().any(|n| folded.contains(n.as_str())),
+                        "{pattern} matches {text:?} but none of {found:?} is in it"
+                    );
+                }
+            }
+        }
+    }
 }
