@@ -17,20 +17,26 @@
 //!   (wildcards split runs), folded; a pattern with no literal gives none.
 //!   `cased` patterns give needles too: the text holding a literal means
 //!   its per-code-point fold holds the folded literal.
-//! - `and` may use any child's condition (the most selective is kept);
+//! - `and` may use any child's condition. At the top of a rule the two
+//!   most selective children's conditions are both kept, and the rule is a
+//!   candidate only when both hold (`Image` ends with `\rundll32.exe` and
+//!   `CommandLine` holds `#1`): one condition alone let through every rule
+//!   on a common image. Deeper down the most selective one is kept;
 //!   `or` needs every child to have one, and unites them (fields may
 //!   differ: the condition is then "one of these fields holds its needle");
-//!   `not`, keywords, numbers, null/exists, CIDR, comparisons and field
-//!   references give none, so such rules are always evaluated.
+//!   `not`, numbers, null/exists, CIDR, comparisons and field references
+//!   give none, so such rules are always evaluated.
+//! - a keyword gives needles looked for in every value of the event (the
+//!   values a keyword search visits), with one scan per event for all the
+//!   keyword rules of the set.
 //! - a regex gives the literal text every match must contain, read off its
 //!   syntax tree in folded space (see [`regex_needles`]); `.*` alone, or a
 //!   pattern the linear engine cannot parse (look-around), gives none.
 //! - dotted field names give none: the matcher may reach them through
 //!   nested objects, which the scan does not walk.
 //!
-//! Known limits: a rule whose every path is a keyword, a number or a
-//! regex without literal text is always evaluated; scanning every value
-//! for keywords, and number needles would filter more.
+//! Known limits: a rule whose every path is a number or a regex without
+//! literal text is always evaluated; number needles would filter more.
 //! A skipped rule is reported as not matching: a regex in it that would
 //! have hit its backtracking limit on the event is not reported either.
 
@@ -49,16 +55,28 @@ pub struct Prefilter {
     rule_count: usize,
     /// Bits of the rules with no prefilter: always candidates.
     always: Vec<u64>,
+    /// Bits of the rules with one condition only: their second is vacuous.
+    one_condition: Vec<u64>,
     scans: Vec<FieldScan>,
 }
 
-/// All needles of one field, with the rules each needle belongs to.
+/// Where a needle is looked for.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
+enum Scope {
+    /// One top-level field.
+    Field(String),
+    /// Every value of the event, as a keyword search reads them.
+    Everywhere,
+}
+
+/// All needles of one scope, with the conditions each needle belongs to.
 #[derive(Clone, Debug)]
 struct FieldScan {
-    field: String,
+    scope: Scope,
     automaton: AhoCorasick,
-    /// Per needle (pattern id of the automaton), the rules it stands for.
-    owners: Vec<Vec<u32>>,
+    /// Per needle (pattern id of the automaton), the rules it stands for,
+    /// each with the condition (0 or 1) of the rule it is part of.
+    owners: Vec<Vec<(u32, u8)>>,
 }
 
 /// The rules of a [`Prefilter`] that may match one event.
@@ -92,8 +110,11 @@ impl Candidates {
     }
 }
 
-/// A necessary condition: one of the fields holds its needle.
-type Needles = Vec<(String, String)>;
+/// A necessary condition: one of the scopes holds its needle.
+type Needles = Vec<(Scope, String)>;
+
+/// How many of a rule's necessary conditions are checked (all must hold).
+const CONDITIONS_PER_RULE: usize = 2;
 
 impl Prefilter {
     /// Builds the prefilter of `rules` (their predicate trees, as
@@ -104,17 +125,25 @@ impl Prefilter {
         let mut always = Candidates {
             bits: vec![0; words],
         };
-        let mut by_field: BTreeMap<String, BTreeMap<String, Vec<u32>>> = BTreeMap::new();
+        let mut one_condition = always.clone();
+        let mut by_field: BTreeMap<Scope, BTreeMap<String, Vec<(u32, u8)>>> = BTreeMap::new();
         for (index, rule) in rules.iter().enumerate() {
             let index = u32::try_from(index).unwrap_or(u32::MAX);
-            match necessary(rule).filter(|needles| !needles.is_empty()) {
-                Some(needles) => {
-                    for (field, needle) in needles {
-                        let owners = by_field.entry(field).or_default().entry(needle);
-                        owners.or_default().push(index);
-                    }
+            let mut found = conditions(rule);
+            found.retain(|needles| !needles.is_empty());
+            found.sort_by_key(|needles| std::cmp::Reverse(score(needles)));
+            found.truncate(CONDITIONS_PER_RULE);
+            match found.len() {
+                0 => always.insert(index),
+                1 => one_condition.insert(index),
+                _ => {}
+            }
+            for (slot, needles) in found.into_iter().enumerate() {
+                let slot = u8::try_from(slot).unwrap_or(0);
+                for (scope, needle) in needles {
+                    let owners = by_field.entry(scope).or_default().entry(needle);
+                    owners.or_default().push((index, slot));
                 }
-                None => always.insert(index),
             }
         }
 
@@ -125,7 +154,7 @@ impl Prefilter {
                 .build(needles.keys());
             match built {
                 Ok(automaton) => scans.push(FieldScan {
-                    field,
+                    scope: field,
                     automaton,
                     owners: needles.into_values().collect(),
                 }),
@@ -134,12 +163,13 @@ impl Prefilter {
                 Err(_) => needles
                     .values()
                     .flatten()
-                    .for_each(|&index| always.insert(index)),
+                    .for_each(|&(index, _)| always.insert(index)),
             }
         }
         Prefilter {
             rule_count: rules.len(),
             always: always.bits,
+            one_condition: one_condition.bits,
             scans,
         }
     }
@@ -153,15 +183,39 @@ impl Prefilter {
     /// The rules that may match `event`: every rule not listed certainly
     /// does not.
     pub fn candidates(&self, event: &Event) -> Candidates {
-        let mut found = Candidates {
-            bits: self.always.clone(),
-        };
+        let mut found = [
+            Candidates {
+                bits: vec![0; self.always.len()],
+            },
+            Candidates {
+                bits: self.one_condition.clone(),
+            },
+        ];
         for scan in &self.scans {
-            if let Some(value) = event.get_bytes(scan.field.as_bytes()) {
-                scan.scan(value, event, 0, &mut found);
+            match &scan.scope {
+                Scope::Field(field) => {
+                    if let Some(value) = event.get_bytes(field.as_bytes()) {
+                        scan.scan(value, event, 0, &mut found);
+                    }
+                }
+                Scope::Everywhere => {
+                    for value in event.top_level() {
+                        scan.scan_everywhere(value, event, 1, &mut found);
+                    }
+                }
             }
         }
-        found
+
+        // A rule may match if it has no condition, or both hold.
+        let [first, second] = found;
+        let bits = self
+            .always
+            .iter()
+            .zip(first.bits)
+            .zip(second.bits)
+            .map(|((always, a), b)| always | (a & b))
+            .collect();
+        Candidates { bits }
     }
 }
 
@@ -169,17 +223,44 @@ impl FieldScan {
     /// Marks the owners of every needle found in any scalar of `value`,
     /// read as the matcher reads it (arrays member by member, strings
     /// folded, numbers in decimal, booleans as `true`/`false`).
-    fn scan(&self, value: &Value, event: &Event, depth: usize, found: &mut Candidates) {
+    fn scan(&self, value: &Value, event: &Event, depth: usize, found: &mut [Candidates; 2]) {
+        if let Value::Array(items) = value {
+            if depth < MAX_DEPTH {
+                for item in items {
+                    self.scan(item, event, depth + 1, found);
+                }
+            }
+            return;
+        }
+        self.scan_scalar(value, event, found);
+    }
+
+    /// Scans every scalar under `value` as a keyword search visits them:
+    /// members of objects and arrays alike, down to [`MAX_DEPTH`].
+    fn scan_everywhere(
+        &self,
+        value: &Value,
+        event: &Event,
+        depth: usize,
+        found: &mut [Candidates; 2],
+    ) {
+        if depth > MAX_DEPTH {
+            return;
+        }
+        match value {
+            Value::Object(map) => map
+                .values()
+                .for_each(|v| self.scan_everywhere(v, event, depth + 1, found)),
+            Value::Array(items) => items
+                .iter()
+                .for_each(|v| self.scan_everywhere(v, event, depth + 1, found)),
+            _ => self.scan_scalar(value, event, found),
+        }
+    }
+
+    fn scan_scalar(&self, value: &Value, event: &Event, found: &mut [Candidates; 2]) {
         let number;
         let text = match value {
-            Value::Array(items) => {
-                if depth < MAX_DEPTH {
-                    for item in items {
-                        self.scan(item, event, depth + 1, found);
-                    }
-                }
-                return;
-            }
             Value::String(s) => event.folded(s),
             Value::Bool(true) => "true",
             Value::Bool(false) => "false",
@@ -187,23 +268,36 @@ impl FieldScan {
                 number = n.to_string();
                 number.as_str()
             }
-            Value::Null | Value::Object(_) => return,
+            Value::Null | Value::Object(_) | Value::Array(_) => return,
         };
         for hit in self.automaton.find_overlapping_iter(text) {
-            for &rule in self
+            for &(rule, slot) in self
                 .owners
                 .get(hit.pattern().as_usize())
                 .into_iter()
                 .flatten()
             {
-                found.insert(rule);
+                if let Some(set) = found.get_mut(usize::from(slot)) {
+                    set.insert(rule);
+                }
             }
         }
     }
 }
 
+/// Necessary conditions of `expr` that are independent of one another:
+/// one per child of an AND (nested ANDs flattened), else the one of
+/// [`necessary`]. Every match satisfies all of them.
+fn conditions(expr: &Expr) -> Vec<Needles> {
+    match expr {
+        Expr::And(items) => items.iter().flat_map(conditions).collect(),
+        Expr::Search { body, .. } => conditions(body),
+        other => necessary(other).into_iter().collect(),
+    }
+}
+
 /// The most selective necessary condition found for `expr`: a list of
-/// `(field, needle)` pairs, one of which every match holds.
+/// `(scope, needle)` pairs, one of which every match holds.
 fn necessary(expr: &Expr) -> Option<Needles> {
     match expr {
         // Each child's condition is necessary; the most selective is kept.
@@ -224,19 +318,18 @@ fn necessary(expr: &Expr) -> Option<Needles> {
         Expr::Not(_) => None,
         Expr::Search { body, .. } => necessary(body),
         Expr::Predicate(predicate) => {
-            let Target::Field { name, .. } = &predicate.target else {
-                return None;
+            let scope = match &predicate.target {
+                Target::Field { name, .. } if !name.contains('.') => Scope::Field(name.clone()),
+                Target::Field { .. } => return None,
+                Target::Keywords => Scope::Everywhere,
             };
-            if name.contains('.') {
-                return None;
-            }
             let patterns = match &predicate.operation {
                 Operation::Match { patterns, .. } => patterns,
                 Operation::Regex { patterns, flags } => {
                     let mut needles = Vec::new();
                     for pattern in patterns {
                         for needle in regex_needles(pattern, *flags)? {
-                            needles.push((name.clone(), needle));
+                            needles.push((scope.clone(), needle));
                         }
                     }
                     return (!needles.is_empty()).then_some(needles);
@@ -257,7 +350,7 @@ fn necessary(expr: &Expr) -> Option<Needles> {
                     })
                     .max_by_key(String::len)
                     .filter(|needle| !needle.is_empty())?;
-                needles.push((name.clone(), longest));
+                needles.push((scope.clone(), longest));
             }
             Some(needles)
         }
@@ -458,6 +551,58 @@ mod tests {
         assert_eq!(needles("[a-z]+", false), None);
         // Look-around: not the linear engine's syntax.
         assert_eq!(needles("foo(?!bar)", false), None);
+    }
+
+    fn prefilter_of(detection: &str) -> (Prefilter, crate::matcher::CompiledRule) {
+        use crate::matcher::{CompileOptions, CompiledRule};
+        use crate::rule::SigmaFile;
+        let source = format!("title: t\ndetection:\n{detection}");
+        let file = SigmaFile::parse("t.yml", source.as_str());
+        let rule = file.rules().next().expect("rule");
+        let compiled = CompiledRule::compile(rule, &CompileOptions::default()).expect("ok");
+        (Prefilter::new(&[compiled.predicates()]), compiled)
+    }
+
+    #[test]
+    fn both_conditions_of_a_rule_must_hold() {
+        let (prefilter, compiled) = prefilter_of(
+            "  sel:\n    Image|endswith: '\\rundll32.exe'\n    CommandLine|contains: '#1'\n  \
+             condition: sel\n",
+        );
+        let event = |image: &str, cli: &str| {
+            Event::new(serde_json::json!({ "Image": image, "CommandLine": cli }))
+        };
+        let cases = [
+            ("C:\\W\\RUNDLL32.EXE", "a.dat,#1", true),
+            ("C:\\W\\rundll32.exe", "a.dat", false),
+            ("C:\\W\\cmd.exe", "a.dat,#1", false),
+        ];
+        for (image, cli, expected) in cases {
+            let event = event(image, cli);
+            assert_eq!(
+                prefilter.candidates(&event).contains(0),
+                expected,
+                "{image} {cli}"
+            );
+            assert_eq!(compiled.matches(&event), expected);
+        }
+    }
+
+    #[test]
+    fn keywords_are_looked_for_in_every_value() {
+        let (prefilter, compiled) = prefilter_of(
+            "  keywords:\n    - 'sekurlsa::'\n    - 'Kiwi Legit'\n  filter:\n    EventID: 15\n  \
+             condition: keywords and not filter\n",
+        );
+        assert_eq!(prefilter.filtered(), 1);
+        let nested = Event::new(serde_json::json!({
+            "EventID": 1, "Event": {"EventData": {"Data": ["x", {"deep": "KIWI LEGIT printer"}]}}
+        }));
+        assert!(prefilter.candidates(&nested).contains(0));
+        assert!(compiled.matches(&nested));
+        let number = Event::new(serde_json::json!({"EventID": 1, "n": [1, true, null]}));
+        assert!(!prefilter.candidates(&number).contains(0));
+        assert!(!compiled.matches(&number));
     }
 
     #[test]
