@@ -27,8 +27,9 @@
 //!   `not`, numbers, null/exists, CIDR, comparisons and field references
 //!   give none, so such rules are always evaluated.
 //! - a keyword gives needles looked for in every value of the event (the
-//!   values a keyword search visits), with one scan per event for all the
-//!   keyword rules of the set.
+//!   values a keyword search visits): one scan of the event's keyword text
+//!   (every scalar, folded, each ended by a NUL, built once per event) for
+//!   all the keyword rules of the set. A needle holding a NUL gives none.
 //! - a regex gives the literal text every match must contain, read off its
 //!   syntax tree in folded space (see [`regex_needles`]); `.*` alone, or a
 //!   pattern the linear engine cannot parse (look-around), gives none.
@@ -46,6 +47,7 @@ use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
 use serde_json::Value;
 
 use crate::event::{Event, MAX_DEPTH};
+
 use crate::matcher::ir::{Expr, Operation, Target};
 use crate::value::{fold, Part};
 
@@ -198,11 +200,7 @@ impl Prefilter {
                         scan.scan(value, event, 0, &mut found);
                     }
                 }
-                Scope::Everywhere => {
-                    for value in event.top_level() {
-                        scan.scan_everywhere(value, event, 1, &mut found);
-                    }
-                }
+                Scope::Everywhere => scan.scan_text(event.keyword_text(), &mut found),
             }
         }
 
@@ -235,29 +233,6 @@ impl FieldScan {
         self.scan_scalar(value, event, found);
     }
 
-    /// Scans every scalar under `value` as a keyword search visits them:
-    /// members of objects and arrays alike, down to [`MAX_DEPTH`].
-    fn scan_everywhere(
-        &self,
-        value: &Value,
-        event: &Event,
-        depth: usize,
-        found: &mut [Candidates; 2],
-    ) {
-        if depth > MAX_DEPTH {
-            return;
-        }
-        match value {
-            Value::Object(map) => map
-                .values()
-                .for_each(|v| self.scan_everywhere(v, event, depth + 1, found)),
-            Value::Array(items) => items
-                .iter()
-                .for_each(|v| self.scan_everywhere(v, event, depth + 1, found)),
-            _ => self.scan_scalar(value, event, found),
-        }
-    }
-
     fn scan_scalar(&self, value: &Value, event: &Event, found: &mut [Candidates; 2]) {
         let number;
         let text = match value {
@@ -270,6 +245,11 @@ impl FieldScan {
             }
             Value::Null | Value::Object(_) | Value::Array(_) => return,
         };
+        self.scan_text(text, found);
+    }
+
+    /// Marks the owners of every needle found in `text`.
+    fn scan_text(&self, text: &str, found: &mut [Candidates; 2]) {
         for hit in self.automaton.find_overlapping_iter(text) {
             for &(rule, slot) in self
                 .owners
@@ -329,6 +309,11 @@ fn necessary(expr: &Expr) -> Option<Needles> {
                     let mut needles = Vec::new();
                     for pattern in patterns {
                         for needle in regex_needles(pattern, *flags)? {
+                            if scope == Scope::Everywhere
+                                && needle.contains(crate::event::KEYWORD_SEPARATOR)
+                            {
+                                return None;
+                            }
                             needles.push((scope.clone(), needle));
                         }
                     }
@@ -339,6 +324,11 @@ fn necessary(expr: &Expr) -> Option<Needles> {
             if patterns.is_empty() {
                 return None;
             }
+            // The keyword text ends each value with the separator: a
+            // needle holding it could span two values.
+            let spans_values = |needle: &str| {
+                scope == Scope::Everywhere && needle.contains(crate::event::KEYWORD_SEPARATOR)
+            };
             let mut needles = Vec::with_capacity(patterns.len());
             for pattern in patterns {
                 let longest = pattern
@@ -349,7 +339,7 @@ fn necessary(expr: &Expr) -> Option<Needles> {
                         Part::AnyRun | Part::AnyChar => None,
                     })
                     .max_by_key(String::len)
-                    .filter(|needle| !needle.is_empty())?;
+                    .filter(|needle| !needle.is_empty() && !spans_values(needle))?;
                 needles.push((scope.clone(), longest));
             }
             Some(needles)
@@ -603,6 +593,10 @@ mod tests {
         let number = Event::new(serde_json::json!({"EventID": 1, "n": [1, true, null]}));
         assert!(!prefilter.candidates(&number).contains(0));
         assert!(!compiled.matches(&number));
+
+        // A needle spanning two values' text is not looked for.
+        let (prefilter, _) = prefilter_of("  keywords:\n    - \"a\\0b\"\n  condition: keywords\n");
+        assert_eq!(prefilter.filtered(), 0);
     }
 
     #[test]
