@@ -239,50 +239,19 @@ fn build_groups<E: Engine>(
         }
     }
 
-    let mut groups = Vec::new();
+    // What to compile: one rule set per selector of each mapped log source,
+    // and one generic set.
+    let mut jobs: Vec<(usize, Option<Selector>, Vec<usize>)> = Vec::new();
     let mut generic = Vec::new();
     let mut unmapped = 0;
-    let mut compile_errors = 0;
-    let mut compile = |index: usize, fields: &BTreeMap<String, String>| {
-        let rule = corpus.rules.get(index).and_then(|r| r.rule())?;
-        match engine.compile(rule, fields) {
-            Ok(compiled) => Some((index, compiled)),
-            Err(errors) => {
-                compile_errors += 1;
-                let path = corpus
-                    .rules
-                    .get(index)
-                    .map(|r| r.file.path.display().to_string());
-                for error in errors {
-                    let path = path.as_deref().unwrap_or("?");
-                    eprintln!(
-                        "sigma-test: {path}:{}: {}",
-                        error.span.location, error.message
-                    );
-                }
-                None
-            }
-        }
-    };
-
+    let mut group_count = 0;
     for (key, rules) in by_key {
         match logsources.resolve(&key) {
             Some(coverage) => {
-                let selectors = coverage
-                    .selectors
-                    .into_iter()
-                    .map(|selector| {
-                        let compiled = rules
-                            .iter()
-                            .filter_map(|&i| compile(i, &selector.fields))
-                            .collect();
-                        (selector, CompiledRules::new(engine, compiled, prefilter))
-                    })
-                    .collect();
-                groups.push(Group {
-                    selectors: Some(selectors),
-                    generic: CompiledRules::new(engine, Vec::new(), false),
-                });
+                for selector in coverage.selectors {
+                    jobs.push((group_count, Some(selector), rules.clone()));
+                }
+                group_count += 1;
             }
             None if key.product.as_deref() == Some("windows") => {
                 for rule in rules.iter().filter_map(|&i| corpus.rules.get(i)) {
@@ -293,16 +262,68 @@ fn build_groups<E: Engine>(
                 }
                 unmapped += rules.len();
             }
-            None => {
-                let none = BTreeMap::new();
-                generic.extend(rules.iter().filter_map(|&i| compile(i, &none)));
-            }
+            None => generic.extend(rules),
         }
     }
-    groups.push(Group {
-        selectors: None,
-        generic: CompiledRules::new(engine, generic, prefilter),
-    });
+    jobs.push((group_count, None, generic));
+
+    // Rule sets are compiled in parallel, and the rules of each set too;
+    // errors are reported after, in the order of a serial run.
+    let none = BTreeMap::new();
+    let built: Vec<_> = jobs
+        .into_par_iter()
+        .map(|(group, selector, rules)| {
+            let fields = selector.as_ref().map_or(&none, |s| &s.fields);
+            let results: Vec<_> = rules
+                .par_iter()
+                .filter_map(|&index| {
+                    let rule = corpus.rules.get(index)?.rule()?;
+                    Some((index, engine.compile(rule, fields)))
+                })
+                .collect();
+            let mut compiled = Vec::with_capacity(results.len());
+            let mut failed = Vec::new();
+            for (index, result) in results {
+                match result {
+                    Ok(rule) => compiled.push((index, rule)),
+                    Err(errors) => failed.push((index, errors)),
+                }
+            }
+            let rules = CompiledRules::new(engine, compiled, prefilter);
+            (group, selector, rules, failed)
+        })
+        .collect();
+
+    let mut groups: Vec<Group<E::Compiled>> = (0..=group_count)
+        .map(|group| Group {
+            selectors: (group < group_count).then(Vec::new),
+            generic: CompiledRules::new(engine, Vec::new(), false),
+        })
+        .collect();
+    let mut compile_errors = 0;
+    for (group, selector, rules, failed) in built {
+        for (index, errors) in failed {
+            compile_errors += 1;
+            let path = corpus
+                .rules
+                .get(index)
+                .map(|r| r.file.path.display().to_string());
+            for error in errors {
+                let path = path.as_deref().unwrap_or("?");
+                eprintln!(
+                    "sigma-test: {path}:{}: {}",
+                    error.span.location, error.message
+                );
+            }
+        }
+        let Some(target) = groups.get_mut(group) else {
+            continue;
+        };
+        match (selector, &mut target.selectors) {
+            (Some(selector), Some(selectors)) => selectors.push((selector, rules)),
+            _ => target.generic = rules,
+        }
+    }
     (groups, unmapped, compile_errors)
 }
 

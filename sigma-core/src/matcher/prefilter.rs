@@ -153,6 +153,7 @@ impl Prefilter {
         for (field, needles) in by_field {
             let built = AhoCorasickBuilder::new()
                 .match_kind(MatchKind::Standard)
+                .kind(Some(aho_corasick::AhoCorasickKind::ContiguousNFA))
                 .build(needles.keys());
             match built {
                 Ok(automaton) => scans.push(FieldScan {
