@@ -2,15 +2,16 @@
 //!
 //! An [`Event`] is a JSON object. Field lookup follows convention C9: the
 //! exact, case-sensitive key first, then, for a dotted name, a walk through
-//! nested objects. The event also lowercases every string it holds once,
-//! when it is built, so that hundreds of case-insensitive comparisons per
-//! event reuse one folded copy instead of folding the text each time.
+//! nested objects. The event also lowercases the strings it holds once, so
+//! that hundreds of case-insensitive comparisons per event reuse one folded
+//! copy instead of folding the text each time: the strings of top-level
+//! scalar and array fields (what rules name) when it is built, those inside
+//! top-level objects (a Windows event's nested `Event` tree, reached only by
+//! dotted names) on first need.
 
 use std::sync::OnceLock;
 
 use serde_json::{Map, Value};
-
-use crate::value::fold;
 
 /// How deeply nested values are walked (folding, keyword search). Deeper
 /// parts of an event are ignored rather than risking the stack.
@@ -33,12 +34,80 @@ pub struct Event {
     /// The event as one value: set at once for an event that is not an
     /// object, built on demand from `fields` otherwise.
     whole: OnceLock<Value>,
-    /// `(address of a string's bytes, its folded text)`, sorted by address,
-    /// only for strings whose folded form differs. The strings live on the
-    /// heap inside `fields` (or `whole` for a non-object event), which are
-    /// never mutated, so the addresses stay valid for the life of the event
-    /// (moving the `Event` moves no string).
-    folded: Vec<(usize, Box<str>)>,
+    /// The folded strings of the top-level fields that are not objects
+    /// (or of the whole event when it is not an object).
+    folded: FoldTable,
+    /// The folded strings inside top-level objects, built on first need.
+    nested: OnceLock<FoldTable>,
+    /// Every scalar as a keyword search reads it, folded, each followed by
+    /// [`KEYWORD_SEPARATOR`]: built on first need, for keyword prefilters.
+    keyword_text: OnceLock<String>,
+}
+
+/// Ends each value in [`Event::keyword_text`]; a needle holding it is not
+/// looked for there.
+pub(crate) const KEYWORD_SEPARATOR: char = '\0';
+
+/// Folded copies of some of an event's strings.
+///
+/// `(address of a string's bytes, where its folded text lies in `text`)`,
+/// sorted by address, for every non-empty string walked; the range is
+/// empty when folding changes nothing. The strings live on the heap inside
+/// the event's fields (or `whole` for a non-object event), which are never
+/// mutated, so the addresses stay valid for the life of the event (moving
+/// the `Event` moves no string). One buffer holds every folded text, so
+/// building a table allocates twice, not once per string.
+#[derive(Debug, Default)]
+struct FoldTable {
+    entries: Vec<(usize, u32, u32)>,
+    text: String,
+}
+
+impl FoldTable {
+    fn add(&mut self, value: &Value, depth: usize) {
+        if depth > MAX_DEPTH {
+            return;
+        }
+        match value {
+            Value::String(text) if !text.is_empty() => {
+                let start = self.text.len();
+                if changes_on_fold(text) {
+                    push_folded(text, &mut self.text);
+                }
+                let (start, end) = (position(start), position(self.text.len()));
+                self.entries.push((text.as_ptr() as usize, start, end));
+            }
+            Value::Array(items) => items.iter().for_each(|item| self.add(item, depth + 1)),
+            Value::Object(map) => map.values().for_each(|item| self.add(item, depth + 1)),
+            Value::String(_) | Value::Null | Value::Bool(_) | Value::Number(_) => {}
+        }
+    }
+
+    fn sort(mut self) -> Self {
+        self.entries
+            .sort_unstable_by_key(|(address, _, _)| *address);
+        self
+    }
+
+    /// `Some(folded)` if `text` is one of the table's strings.
+    fn get<'a>(&'a self, text: &'a str) -> Option<&'a str> {
+        let address = text.as_ptr() as usize;
+        let index = self
+            .entries
+            .binary_search_by_key(&address, |(a, _, _)| *a)
+            .ok()?;
+        let &(_, start, end) = self.entries.get(index)?;
+        if start == end {
+            return Some(text);
+        }
+        self.text.get(start as usize..end as usize)
+    }
+}
+
+/// A position in a folded-text buffer; saturating, since an event of
+/// 4 GiB is refused long before.
+fn position(at: usize) -> u32 {
+    u32::try_from(at).unwrap_or(u32::MAX)
 }
 
 impl Event {
@@ -50,20 +119,23 @@ impl Event {
         };
         let hashes: Box<[u64]> = fields.iter().map(|(key, _)| hash(key)).collect();
         let present = hashes.iter().fold(0, |bits, h| bits | field_bit_of(*h));
-        let mut folded = Vec::new();
+        let mut folded = FoldTable::default();
         for (_, value) in &fields {
-            collect_folded(value, 1, &mut folded);
+            if !value.is_object() {
+                folded.add(value, 1);
+            }
         }
         if let Some(value) = whole.get() {
-            collect_folded(value, 0, &mut folded);
+            folded.add(value, 0);
         }
-        folded.sort_unstable_by_key(|(address, _)| *address);
         Event {
             fields,
             hashes,
             present,
             whole,
-            folded,
+            folded: folded.sort(),
+            nested: OnceLock::new(),
+            keyword_text: OnceLock::new(),
         }
     }
 
@@ -144,11 +216,80 @@ impl Event {
         if text.is_empty() {
             return text;
         }
-        let address = text.as_ptr() as usize;
-        match self.folded.binary_search_by_key(&address, |(a, _)| *a) {
-            Ok(index) => self.folded.get(index).map_or(text, |(_, f)| f),
-            Err(_) => text,
+        if let Some(found) = self.folded.get(text) {
+            return found;
         }
+        let nested = self.nested.get_or_init(|| {
+            let mut table = FoldTable::default();
+            for (_, value) in self.fields.iter().filter(|(_, v)| v.is_object()) {
+                table.add(value, 1);
+            }
+            table.sort()
+        });
+        nested.get(text).unwrap_or(text)
+    }
+
+    /// Every string, number and boolean of the event, as a keyword search
+    /// visits them (objects and arrays walked to [`MAX_DEPTH`]) and reads
+    /// them (strings folded, numbers in decimal), each followed by
+    /// [`KEYWORD_SEPARATOR`]: one text that a prefilter scans once.
+    pub(crate) fn keyword_text(&self) -> &str {
+        self.keyword_text.get_or_init(|| {
+            let mut text = String::new();
+            for value in self.top_level() {
+                push_keyword_text(value, 1, &mut text);
+            }
+            text
+        })
+    }
+}
+
+/// Whether [`fold`](crate::value::fold) changes `text` (the test it makes before copying).
+fn changes_on_fold(text: &str) -> bool {
+    if text.is_ascii() {
+        return text.bytes().any(|b| b.is_ascii_uppercase());
+    }
+    text.chars().any(|c| {
+        let mut lower = c.to_lowercase();
+        lower.next() != Some(c) || lower.next().is_some()
+    })
+}
+
+/// Appends the [`fold`](crate::value::fold) of `text` (the same per-character lowercase)
+/// without a temporary copy.
+fn push_folded(text: &str, out: &mut String) {
+    if text.is_ascii() {
+        let start = out.len();
+        out.push_str(text);
+        if let Some(added) = out.get_mut(start..) {
+            added.make_ascii_lowercase();
+        }
+    } else {
+        out.extend(text.chars().flat_map(char::to_lowercase));
+    }
+}
+
+fn push_keyword_text(value: &Value, depth: usize, out: &mut String) {
+    if depth > MAX_DEPTH {
+        return;
+    }
+    match value {
+        Value::Object(map) => map
+            .values()
+            .for_each(|v| push_keyword_text(v, depth + 1, out)),
+        Value::Array(items) => items
+            .iter()
+            .for_each(|v| push_keyword_text(v, depth + 1, out)),
+        Value::Null => return,
+        Value::String(text) => push_folded(text, out),
+        Value::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
+        Value::Number(n) => {
+            use std::fmt::Write as _;
+            let _ = write!(out, "{n}");
+        }
+    }
+    if !value.is_object() && !value.is_array() {
+        out.push(KEYWORD_SEPARATOR);
     }
 }
 
@@ -183,26 +324,6 @@ fn hash_bytes(key: &[u8]) -> u64 {
     key.iter().fold(0xcbf2_9ce4_8422_2325, |h, b| {
         (h ^ u64::from(*b)).wrapping_mul(0x0100_0000_01b3)
     })
-}
-
-fn collect_folded(value: &Value, depth: usize, out: &mut Vec<(usize, Box<str>)>) {
-    if depth > MAX_DEPTH {
-        return;
-    }
-    match value {
-        Value::String(text) => {
-            if let std::borrow::Cow::Owned(lower) = fold(text) {
-                out.push((text.as_ptr() as usize, lower.into_boxed_str()));
-            }
-        }
-        Value::Array(items) => items
-            .iter()
-            .for_each(|item| collect_folded(item, depth + 1, out)),
-        Value::Object(map) => map
-            .values()
-            .for_each(|item| collect_folded(item, depth + 1, out)),
-        Value::Null | Value::Bool(_) | Value::Number(_) => {}
-    }
 }
 
 fn lookup<'v>(value: &'v Value, field: &str, depth: usize) -> Option<&'v Value> {
@@ -265,5 +386,41 @@ mod tests {
             panic!("string")
         };
         assert_eq!(moved.folded(image), "c:\\windows\\cmd.exe");
+    }
+
+    #[test]
+    fn nested_strings_are_folded_on_first_need() {
+        let event = Event::new(json!({"Flat": "ABC", "Event": {"System": {"Computer": "WS01"}}}));
+        assert!(event.nested.get().is_none());
+        let Some(Value::String(flat)) = event.get("Flat") else {
+            panic!("string")
+        };
+        assert_eq!(event.folded(flat), "abc");
+        assert!(event.nested.get().is_none(), "a flat field needs no walk");
+        let Some(Value::String(computer)) = event.get("Event.System.Computer") else {
+            panic!("string")
+        };
+        assert_eq!(event.folded(computer), "ws01");
+        // Text the event does not hold is returned unchanged.
+        assert_eq!(event.folded("XYZ"), "XYZ");
+    }
+
+    #[test]
+    fn folding_in_place_is_the_value_fold() {
+        for text in ["abc", "ABC", "ÄbΣ", "İstanbul", "ẞß", "ſK", "", "Ǆ"] {
+            let mut out = String::from(">");
+            push_folded(text, &mut out);
+            assert_eq!(out, format!(">{}", crate::value::fold(text)));
+            let changed = matches!(crate::value::fold(text), std::borrow::Cow::Owned(_));
+            assert_eq!(changes_on_fold(text), changed, "{text}");
+        }
+    }
+
+    #[test]
+    fn keyword_text_holds_every_scalar_once_folded() {
+        let event = Event::new(json!({"a": "X", "b": [1, true, null, {"c": "Ÿ"}], "d": 2.5}));
+        assert_eq!(event.keyword_text(), "x\u{0}1\u{0}true\u{0}ÿ\u{0}2.5\u{0}");
+        let scalar = Event::new(json!("Just Text"));
+        assert_eq!(scalar.keyword_text(), "just text\u{0}");
     }
 }

@@ -124,26 +124,34 @@ impl Selector {
     /// Whether `event` (a flattened Windows event) is of this kind. Events
     /// that are not Windows events are never covered.
     pub fn covers(&self, event: &Json) -> bool {
-        let Some(system) = windows::system(event) else {
-            return false;
-        };
-        let text_in = |value: Option<&str>, accepted: &[String]| {
-            accepted.is_empty()
-                || value.is_some_and(|v| accepted.iter().any(|a| a.eq_ignore_ascii_case(v)))
-        };
+        windows::system(event).is_some_and(|system| self.covers_system(&system))
+            && self.holds_conditions(event)
+    }
+
+    /// Whether an event from `system` may be of this kind: everything but
+    /// the [`conditions`](Selector::conditions), which need the event. A
+    /// router may remember this per channel, provider and event id.
+    pub fn covers_system(&self, system: &windows::System<'_>) -> bool {
         let id_ok = self.event_ids.is_empty()
             || system
                 .event_id
                 .is_some_and(|id| self.event_ids.contains(&id));
-
         id_ok
             && text_in(system.channel, &self.channels)
             && text_in(system.provider, &self.providers)
-            && self.conditions.iter().all(|(field, accepted)| {
-                let value = event.get(field).map(json_text);
-                text_in(value.as_deref(), accepted)
-            })
     }
+
+    /// Whether `event` holds every one of the [`conditions`](Selector::conditions).
+    pub fn holds_conditions(&self, event: &Json) -> bool {
+        self.conditions.iter().all(|(field, accepted)| {
+            let value = event.get(field).map(json_text);
+            text_in(value.as_deref(), accepted)
+        })
+    }
+}
+
+fn text_in(value: Option<&str>, accepted: &[String]) -> bool {
+    accepted.is_empty() || value.is_some_and(|v| accepted.iter().any(|a| a.eq_ignore_ascii_case(v)))
 }
 
 fn json_text(value: &Json) -> String {

@@ -8,14 +8,29 @@
 //! log source the mapping does not know and that are not Windows rules:
 //! there is nothing to route them by. Windows rules with an unknown log
 //! source are reported and not run.
+//!
+//! A JSONL file is streamed: a batch of lines is read while the previous
+//! one is parsed and matched in parallel, so peak memory is the rules plus
+//! two batches, whatever the file's size. Match counts do not depend on the
+//! order events are matched in; bad lines are reported in file order.
+//! `.evtx`, `.json` and YAML files are read whole (SigmaHQ's are a few MiB
+//! at most; the text readers refuse files over 256 MiB).
+//!
+//! Routing decisions are remembered per event origin (channel, provider,
+//! event id): a stream holds a few dozen origins, and deciding anew meant
+//! asking every log source's selectors for every event.
 
-use std::collections::BTreeMap;
-use std::io::Write;
-use std::path::PathBuf;
+use std::collections::{BTreeMap, HashMap};
+use std::fs::File;
+use std::hash::{Hash, Hasher};
+use std::io::{BufReader, Write};
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, RwLock};
 use std::time::Instant;
 
 use rayon::prelude::*;
-use sigma_core::events::{self, windows, EventFormat};
+use sigma_core::events::json::{self, LineBatches, RawLine};
+use sigma_core::events::{self, windows, EventError, EventFormat};
 use sigma_core::logsource::{LogSourceKey, LogSourceMap, Selector};
 
 use crate::cli::{elapsed_ms, EXIT_ERROR, EXIT_FAIL, EXIT_PASS};
@@ -102,51 +117,37 @@ pub fn run<E: Engine>(
         unmapped
     );
 
-    let read_start = Instant::now();
-    let mut all_events = Vec::new();
+    let matching = Matching {
+        engine,
+        groups: &groups,
+        routes: RwLock::new(HashMap::new()),
+        rule_count: corpus.rules.len(),
+    };
+    let mut counts = vec![0u64; corpus.rules.len()];
+    let mut event_count = 0;
     let mut read_failed = false;
+    let match_start = Instant::now();
     for path in event_files(event_paths) {
         // A file that cannot be opened is an I/O error, not a bad event:
         // the run would count matches over less than was asked.
-        if let Err(e) = std::fs::File::open(&path) {
-            eprintln!("sigma-test: cannot read {}: {e}", path.display());
-            return EXIT_ERROR;
-        }
-        match events::read_file(&path) {
-            Ok(events) => all_events.extend(events.into_iter().map(|v| {
-                let is_windows = windows::system(&v).is_some();
-                (is_windows, v)
-            })),
-            Err(error) => {
-                eprintln!("sigma-test: {error}");
-                read_failed = true;
+        let file = match File::open(&path) {
+            Ok(file) => file,
+            Err(e) => {
+                eprintln!("sigma-test: cannot read {}: {e}", path.display());
+                return EXIT_ERROR;
             }
-        }
+        };
+        let tally = match EventFormat::from_path(&path) {
+            Some(EventFormat::Jsonl) => matching.stream_jsonl(&path, file),
+            _ => matching.whole_file(&path),
+        };
+        event_count += tally.events;
+        read_failed |= tally.failed;
+        counts
+            .iter_mut()
+            .zip(tally.counts)
+            .for_each(|(x, y)| *x += y);
     }
-    eprintln!(
-        "read {} events in {:.1} ms",
-        all_events.len(),
-        elapsed_ms(read_start)
-    );
-
-    let event_count = all_events.len();
-    let match_start = Instant::now();
-    let counts = all_events
-        .into_par_iter()
-        .fold(
-            || vec![0u64; corpus.rules.len()],
-            |mut counts, (is_windows, value)| {
-                count_event(engine, &groups, is_windows, value, &mut counts);
-                counts
-            },
-        )
-        .reduce(
-            || vec![0u64; corpus.rules.len()],
-            |mut a, b| {
-                a.iter_mut().zip(b).for_each(|(x, y)| *x += y);
-                a
-            },
-        );
     let seconds = match_start.elapsed().as_secs_f64();
 
     let total: u64 = counts.iter().sum();
@@ -170,7 +171,8 @@ pub fn run<E: Engine>(
         0.0
     };
     eprintln!(
-        "matched {event_count} events in {:.1} ms ({rate:.0} events/s), {total} matches",
+        "read and matched {event_count} events in {:.1} ms ({rate:.0} events/s), \
+         {total} matches",
         seconds * 1000.0
     );
     if read_failed {
@@ -237,50 +239,19 @@ fn build_groups<E: Engine>(
         }
     }
 
-    let mut groups = Vec::new();
+    // What to compile: one rule set per selector of each mapped log source,
+    // and one generic set.
+    let mut jobs: Vec<(usize, Option<Selector>, Vec<usize>)> = Vec::new();
     let mut generic = Vec::new();
     let mut unmapped = 0;
-    let mut compile_errors = 0;
-    let mut compile = |index: usize, fields: &BTreeMap<String, String>| {
-        let rule = corpus.rules.get(index).and_then(|r| r.rule())?;
-        match engine.compile(rule, fields) {
-            Ok(compiled) => Some((index, compiled)),
-            Err(errors) => {
-                compile_errors += 1;
-                let path = corpus
-                    .rules
-                    .get(index)
-                    .map(|r| r.file.path.display().to_string());
-                for error in errors {
-                    let path = path.as_deref().unwrap_or("?");
-                    eprintln!(
-                        "sigma-test: {path}:{}: {}",
-                        error.span.location, error.message
-                    );
-                }
-                None
-            }
-        }
-    };
-
+    let mut group_count = 0;
     for (key, rules) in by_key {
         match logsources.resolve(&key) {
             Some(coverage) => {
-                let selectors = coverage
-                    .selectors
-                    .into_iter()
-                    .map(|selector| {
-                        let compiled = rules
-                            .iter()
-                            .filter_map(|&i| compile(i, &selector.fields))
-                            .collect();
-                        (selector, CompiledRules::new(engine, compiled, prefilter))
-                    })
-                    .collect();
-                groups.push(Group {
-                    selectors: Some(selectors),
-                    generic: CompiledRules::new(engine, Vec::new(), false),
-                });
+                for selector in coverage.selectors {
+                    jobs.push((group_count, Some(selector), rules.clone()));
+                }
+                group_count += 1;
             }
             None if key.product.as_deref() == Some("windows") => {
                 for rule in rules.iter().filter_map(|&i| corpus.rules.get(i)) {
@@ -291,57 +262,354 @@ fn build_groups<E: Engine>(
                 }
                 unmapped += rules.len();
             }
-            None => {
-                let none = BTreeMap::new();
-                generic.extend(rules.iter().filter_map(|&i| compile(i, &none)));
-            }
+            None => generic.extend(rules),
         }
     }
-    groups.push(Group {
-        selectors: None,
-        generic: CompiledRules::new(engine, generic, prefilter),
-    });
+    jobs.push((group_count, None, generic));
+
+    // Rule sets are compiled in parallel, and the rules of each set too;
+    // errors are reported after, in the order of a serial run.
+    let none = BTreeMap::new();
+    let built: Vec<_> = jobs
+        .into_par_iter()
+        .map(|(group, selector, rules)| {
+            let fields = selector.as_ref().map_or(&none, |s| &s.fields);
+            let results: Vec<_> = rules
+                .par_iter()
+                .filter_map(|&index| {
+                    let rule = corpus.rules.get(index)?.rule()?;
+                    Some((index, engine.compile(rule, fields)))
+                })
+                .collect();
+            let mut compiled = Vec::with_capacity(results.len());
+            let mut failed = Vec::new();
+            for (index, result) in results {
+                match result {
+                    Ok(rule) => compiled.push((index, rule)),
+                    Err(errors) => failed.push((index, errors)),
+                }
+            }
+            let rules = CompiledRules::new(engine, compiled, prefilter);
+            (group, selector, rules, failed)
+        })
+        .collect();
+
+    let mut groups: Vec<Group<E::Compiled>> = (0..=group_count)
+        .map(|group| Group {
+            selectors: (group < group_count).then(Vec::new),
+            generic: CompiledRules::new(engine, Vec::new(), false),
+        })
+        .collect();
+    let mut compile_errors = 0;
+    for (group, selector, rules, failed) in built {
+        for (index, errors) in failed {
+            compile_errors += 1;
+            let path = corpus
+                .rules
+                .get(index)
+                .map(|r| r.file.path.display().to_string());
+            for error in errors {
+                let path = path.as_deref().unwrap_or("?");
+                eprintln!(
+                    "sigma-test: {path}:{}: {}",
+                    error.span.location, error.message
+                );
+            }
+        }
+        let Some(target) = groups.get_mut(group) else {
+            continue;
+        };
+        match (selector, &mut target.selectors) {
+            (Some(selector), Some(selectors)) => selectors.push((selector, rules)),
+            _ => target.generic = rules,
+        }
+    }
     (groups, unmapped, compile_errors)
 }
 
-fn count_event<E: Engine>(
-    engine: &E,
-    groups: &Groups<E::Compiled>,
-    is_windows: bool,
-    value: serde_json::Value,
-    counts: &mut [u64],
-) {
-    // Which compiled rules apply is decided on the JSON; the engine's event
-    // is built once, after.
-    let mut applicable: Vec<&CompiledRules<E::Compiled>> = Vec::new();
-    for group in groups {
-        match (&group.selectors, is_windows) {
-            (Some(selectors), true) => {
-                if let Some((_, rules)) = selectors.iter().find(|(s, _)| s.covers(&value)) {
-                    applicable.push(rules);
-                }
-            }
-            (None, false) => applicable.push(&group.generic),
-            _ => {}
+/// How many lines of a JSONL stream are read, then parsed and matched in
+/// parallel, at a time: enough to keep every thread busy, few enough that
+/// memory does not grow with the file (a few MiB of events).
+const BATCH_LINES: usize = 2048;
+
+/// Bad lines reported per file; the rest are only counted.
+const ERRORS_SHOWN: usize = 20;
+
+/// The rules, the routing of events to them, and the counting.
+struct Matching<'a, E: Engine> {
+    engine: &'a E,
+    groups: &'a Groups<E::Compiled>,
+    /// Routing decisions by where a Windows event comes from.
+    routes: RwLock<RouteCache>,
+    rule_count: usize,
+}
+
+/// Routes by a hash of their key, each bucket checked against the key.
+type RouteCache = HashMap<u64, Vec<(RouteKey, Arc<[Route]>)>>;
+
+/// What routing reads of a Windows event (besides a selector's extra
+/// conditions, checked per event).
+#[derive(Clone, Debug, Hash, PartialEq, Eq)]
+struct RouteKey {
+    channel: Option<String>,
+    provider: Option<String>,
+    event_id: Option<u64>,
+}
+
+/// For one group, the selectors that accept the event's origin, in file
+/// order: the first whose conditions also hold applies.
+struct Route {
+    group: usize,
+    selectors: Vec<usize>,
+}
+
+/// The outcome of matching a file, or a part of one.
+struct Tally {
+    counts: Vec<u64>,
+    events: usize,
+    errors: Vec<EventError>,
+    /// Errors beyond those kept in `errors`.
+    more_errors: usize,
+    failed: bool,
+}
+
+impl Tally {
+    fn new(rules: usize) -> Self {
+        Tally {
+            counts: vec![0; rules],
+            events: 0,
+            errors: Vec::new(),
+            more_errors: 0,
+            failed: false,
         }
     }
-    applicable.retain(|set| !set.rules.is_empty());
-    if applicable.is_empty() {
-        return;
+
+    fn error(&mut self, error: EventError) {
+        self.failed = true;
+        if self.errors.len() < ERRORS_SHOWN {
+            self.errors.push(error);
+        } else {
+            self.more_errors += 1;
+        }
     }
-    let event = engine.event(value);
-    for set in applicable {
-        let candidates = match (&set.prefilter, engine.prefilter_event(&event)) {
-            (Some(prefilter), Some(seen)) => Some(prefilter.candidates(seen)),
-            _ => None,
-        };
-        for (position, (index, compiled)) in set.rules.iter().enumerate() {
-            if candidates.as_ref().is_some_and(|c| !c.contains(position)) {
-                continue;
+
+    /// `self` then `other`, in input order.
+    fn merge(mut self, other: Tally) -> Tally {
+        self.counts
+            .iter_mut()
+            .zip(other.counts)
+            .for_each(|(x, y)| *x += y);
+        self.events += other.events;
+        self.failed |= other.failed;
+        self.more_errors += other.more_errors;
+        for error in other.errors {
+            self.error(error);
+        }
+        self
+    }
+
+    /// Prints the errors kept, in input order, and forgets them.
+    fn report(&mut self, path: &Path) {
+        for error in self.errors.drain(..) {
+            eprintln!("sigma-test: {error}");
+        }
+        if self.more_errors > 0 {
+            eprintln!(
+                "sigma-test: {}: {} more bad events not shown",
+                path.display(),
+                self.more_errors
+            );
+            self.more_errors = 0;
+        }
+    }
+}
+
+impl<E: Engine> Matching<'_, E> {
+    /// Reads a JSONL file batch by batch: the next batch is read while the
+    /// current one is parsed and matched, so memory stays bounded.
+    fn stream_jsonl(&self, path: &Path, file: File) -> Tally {
+        let mut reader = LineBatches::new(path, BufReader::with_capacity(1 << 20, file));
+        let mut total = Tally::new(self.rule_count);
+        let (mut current, mut next) = (Vec::new(), Vec::new());
+        let mut more = self.next_batch(&mut reader, &mut current, &mut total);
+        while more {
+            let (read, mut tally) = rayon::join(
+                || reader.next_batch(&mut next, BATCH_LINES),
+                || self.match_lines(path, &current),
+            );
+            tally.report(path);
+            total = total.merge(tally);
+            more = match read {
+                Ok(more) => more,
+                Err(error) => {
+                    total.error(error);
+                    false
+                }
+            };
+            std::mem::swap(&mut current, &mut next);
+        }
+        total.report(path);
+        total
+    }
+
+    fn next_batch<R: std::io::BufRead>(
+        &self,
+        reader: &mut LineBatches<R>,
+        batch: &mut Vec<RawLine>,
+        tally: &mut Tally,
+    ) -> bool {
+        match reader.next_batch(batch, BATCH_LINES) {
+            Ok(more) => more,
+            Err(error) => {
+                tally.error(error);
+                false
             }
-            if engine.matches(compiled, &event).unwrap_or(false) {
-                if let Some(count) = counts.get_mut(*index) {
-                    *count += 1;
+        }
+    }
+
+    fn match_lines(&self, path: &Path, lines: &[RawLine]) -> Tally {
+        lines
+            .par_iter()
+            .with_min_len(16)
+            .fold(
+                || Tally::new(self.rule_count),
+                |mut tally, line| {
+                    match json::parse_line(path, line) {
+                        Ok(values) => {
+                            for value in values {
+                                tally.events += 1;
+                                self.count(value, &mut tally.counts);
+                            }
+                        }
+                        Err(error) => tally.error(error),
+                    }
+                    tally
+                },
+            )
+            .reduce(|| Tally::new(self.rule_count), Tally::merge)
+    }
+
+    /// `.evtx`, JSON and YAML files are read whole (they are small: an
+    /// `.evtx` file is a few MiB), then matched in parallel.
+    fn whole_file(&self, path: &Path) -> Tally {
+        let values = match events::read_file(path) {
+            Ok(values) => values,
+            Err(error) => {
+                let mut tally = Tally::new(self.rule_count);
+                tally.error(error);
+                tally.report(path);
+                return tally;
+            }
+        };
+        values
+            .into_par_iter()
+            .with_min_len(16)
+            .fold(
+                || Tally::new(self.rule_count),
+                |mut tally, value| {
+                    tally.events += 1;
+                    self.count(value, &mut tally.counts);
+                    tally
+                },
+            )
+            .reduce(|| Tally::new(self.rule_count), Tally::merge)
+    }
+
+    /// The routes of a Windows event from `system`, remembered per origin.
+    fn routes(&self, system: &windows::System<'_>) -> Arc<[Route]> {
+        let key = RouteKey {
+            channel: system.channel.map(str::to_owned),
+            provider: system.provider.map(str::to_owned),
+            event_id: system.event_id,
+        };
+        let hash = {
+            let mut hasher = std::collections::hash_map::DefaultHasher::new();
+            (system.channel, system.provider, system.event_id).hash(&mut hasher);
+            hasher.finish()
+        };
+        let known = |map: &RouteCache| {
+            map.get(&hash)?
+                .iter()
+                .find(|(k, _)| *k == key)
+                .map(|(_, routes)| Arc::clone(routes))
+        };
+        if let Some(found) = self.routes.read().ok().and_then(|map| known(&map)) {
+            return found;
+        }
+
+        let routes: Arc<[Route]> = self
+            .groups
+            .iter()
+            .enumerate()
+            .filter_map(|(group, g)| {
+                let selectors: Vec<usize> = g
+                    .selectors
+                    .iter()
+                    .flatten()
+                    .enumerate()
+                    .filter(|(_, (s, _))| s.covers_system(system))
+                    .map(|(i, _)| i)
+                    .collect();
+                (!selectors.is_empty()).then_some(Route { group, selectors })
+            })
+            .collect();
+        if let Ok(mut map) = self.routes.write() {
+            map.entry(hash)
+                .or_default()
+                .push((key, Arc::clone(&routes)));
+        }
+        routes
+    }
+
+    fn count(&self, value: serde_json::Value, counts: &mut [u64]) {
+        // Which compiled rules apply is decided on the JSON; the engine's
+        // event is built once, after.
+        let mut applicable: Vec<&CompiledRules<E::Compiled>> = Vec::new();
+        match windows::system(&value) {
+            Some(system) => {
+                for route in self.routes(&system).iter() {
+                    let Some(selectors) = self
+                        .groups
+                        .get(route.group)
+                        .and_then(|g| g.selectors.as_ref())
+                    else {
+                        continue;
+                    };
+                    let chosen = route
+                        .selectors
+                        .iter()
+                        .filter_map(|&i| selectors.get(i))
+                        .find(|(s, _)| s.holds_conditions(&value));
+                    if let Some((_, rules)) = chosen {
+                        applicable.push(rules);
+                    }
+                }
+            }
+            None => {
+                for group in self.groups.iter().filter(|g| g.selectors.is_none()) {
+                    applicable.push(&group.generic);
+                }
+            }
+        }
+        applicable.retain(|set| !set.rules.is_empty());
+        if applicable.is_empty() {
+            return;
+        }
+        let engine = self.engine;
+        let event = engine.event(value);
+        for set in applicable {
+            let candidates = match (&set.prefilter, engine.prefilter_event(&event)) {
+                (Some(prefilter), Some(seen)) => Some(prefilter.candidates(seen)),
+                _ => None,
+            };
+            for (position, (index, compiled)) in set.rules.iter().enumerate() {
+                if candidates.as_ref().is_some_and(|c| !c.contains(position)) {
+                    continue;
+                }
+                if engine.matches(compiled, &event).unwrap_or(false) {
+                    if let Some(count) = counts.get_mut(*index) {
+                        *count += 1;
+                    }
                 }
             }
         }

@@ -490,6 +490,71 @@ fn a_closed_pipe_is_quiet_and_keeps_the_runs_status() {
     std::fs::remove_dir_all(&dir).unwrap();
 }
 
+/// A JSONL stream longer than a batch is counted whole, on one thread and
+/// on two alike; a bad line in the middle is reported at its line and
+/// fails the run without stopping it.
+#[test]
+fn match_streams_jsonl_and_reports_bad_lines_in_order() {
+    let dir = std::env::temp_dir().join(format!("sigma-test-stream-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(
+        dir.join("rule.yml"),
+        "title: Stream\nlogsource: {product: acme}\ndetection:\n  selection:\n    \
+         user|endswith: admin\n  condition: selection\n",
+    )
+    .unwrap();
+    let mut events = String::new();
+    for i in 0..5000 {
+        match i {
+            1234 => events.push_str("{\"user\": }\n"),
+            4321 => events.push_str("[1]\n"),
+            _ if i % 7 == 0 => events.push_str(&format!("{{\"user\": \"Admin{i}\"}}\n")),
+            _ if i % 5 == 0 => events.push_str("{\"user\": \"root-ADMIN\"}\n"),
+            _ => events.push_str(&format!("{{\"user\": \"u{i}\"}}\n")),
+        }
+    }
+    std::fs::write(dir.join("events.jsonl"), &events).unwrap();
+    // Every fifth line but those that are also seventh ones, or bad.
+    let expected = (0..5000)
+        .filter(|i| i % 5 == 0 && i % 7 != 0 && *i != 1234 && *i != 4321)
+        .count();
+
+    for threads in ["1", "2"] {
+        let output = sigma_test(
+            &[
+                "match",
+                "--total",
+                "--threads",
+                threads,
+                "--rules",
+                "rule.yml",
+                "--events",
+                "events.jsonl",
+            ],
+            &dir,
+        );
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert_eq!(output.status.code(), Some(1), "{stderr}");
+        assert_eq!(
+            String::from_utf8_lossy(&output.stdout).trim(),
+            expected.to_string()
+        );
+        let first = stderr
+            .find("events.jsonl:1235:10: invalid JSON")
+            .expect(&stderr);
+        let second = stderr
+            .find("events.jsonl:4322:1: an event must be a JSON object, found a number")
+            .expect(&stderr);
+        assert!(first < second, "in file order: {stderr}");
+        assert!(
+            stderr.contains("read and matched 4998 events in"),
+            "{stderr}"
+        );
+    }
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
 #[test]
 fn match_with_a_missing_event_file_is_an_io_error() {
     let output = sigma_test(

@@ -35,7 +35,7 @@ const ATTRIBUTES: &str = "#attributes";
 const TEXT: &str = "#text";
 
 /// The flattened view of `event` when it is a Windows event, else `event`.
-pub fn flatten(event: Value) -> Value {
+pub fn flatten(mut event: Value) -> Value {
     let Some(system) = event
         .get("Event")
         .and_then(|e| e.get("System"))
@@ -56,7 +56,13 @@ pub fn flatten(event: Value) -> Value {
         }
     }
 
-    flat.insert("Event".to_owned(), event["Event"].clone());
+    // The tree is moved, not copied: the rest of the input object is not
+    // kept, so taking `Event` out of it changes nothing else.
+    let tree = match event.as_object_mut().and_then(|map| map.remove("Event")) {
+        Some(tree) => tree,
+        None => Value::Null,
+    };
+    flat.insert("Event".to_owned(), tree);
     Value::Object(flat)
 }
 
