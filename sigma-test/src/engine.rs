@@ -6,10 +6,11 @@
 //! runner's own logic (routing, counting, reporting) may use a small one.
 
 use std::collections::{BTreeMap, HashMap};
+use std::sync::Arc;
 
 use sigma_core::event::Event;
 use sigma_core::matcher::{
-    CompileError, CompileErrorKind, CompileOptions, CompiledRule, MatchError, Prefilter,
+    Automata, CompileError, CompileErrorKind, CompileOptions, CompiledRule, MatchError, Prefilter,
 };
 use sigma_core::rule::Rule;
 use sigma_core::span::Span;
@@ -111,6 +112,9 @@ pub(crate) fn engine_errors(errors: Vec<CompileError>) -> Vec<EngineError> {
 pub struct SigmaEngine {
     /// Values of `expand` placeholders, by name without the percent signs.
     pub placeholders: HashMap<String, Vec<String>>,
+    /// Prefilter automata built so far, shared by the rule sets of every
+    /// selector (and by clones of this engine).
+    pub automata: Arc<Automata>,
 }
 
 impl Engine for SigmaEngine {
@@ -136,7 +140,7 @@ impl Engine for SigmaEngine {
 
     fn prefilter(&self, rules: &[&CompiledRule]) -> Option<Prefilter> {
         let trees: Vec<_> = rules.iter().map(|r| r.predicates()).collect();
-        Some(Prefilter::new(&trees))
+        Some(Prefilter::sharing(&trees, &self.automata))
     }
 
     fn prefilter_event<'e>(&self, event: &'e Event) -> Option<&'e Event> {

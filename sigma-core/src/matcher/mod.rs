@@ -53,7 +53,7 @@ pub mod regex;
 pub mod time;
 
 pub use error::{CompileError, CompileErrorKind, MatchError};
-pub use prefilter::{Candidates, Prefilter};
+pub use prefilter::{Automata, Candidates, Prefilter};
 
 use crate::event::Event;
 use crate::rule::Rule;

@@ -41,9 +41,11 @@
 //! A skipped rule is reported as not matching: a regex in it that would
 //! have hit its backtracking limit on the event is not reported either.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
+use std::fmt;
+use std::sync::{Arc, Mutex, OnceLock};
 
-use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
+use aho_corasick::{AhoCorasick, AhoCorasickBuilder, AhoCorasickKind, MatchKind};
 use serde_json::Value;
 
 use crate::event::{Event, MAX_DEPTH};
@@ -112,6 +114,54 @@ impl Candidates {
     }
 }
 
+/// Aho-Corasick automata already built, by their needles.
+///
+/// A log source with several selectors (Sysmon's process creation and
+/// Security's 4688) has its rules compiled once per selector, with fields
+/// renamed and values untouched: the same needle lists come back under
+/// other field names, and the automaton of one serves them all (building
+/// them was a quarter of loading SigmaHQ's Windows rules). Threads share
+/// it: the first to ask for a list builds it while the others wait.
+#[derive(Default)]
+pub struct Automata {
+    built: Mutex<HashMap<Vec<String>, Arc<Slot>>>,
+}
+
+/// An automaton being built or built; `None` inside when it could not be.
+type Slot = OnceLock<Option<AhoCorasick>>;
+
+impl Automata {
+    /// The automaton of `needles` (sorted, distinct), built on first
+    /// request; `None` when there are too many for one automaton.
+    fn get(&self, needles: Vec<String>) -> Option<AhoCorasick> {
+        let slot = match self.built.lock() {
+            Ok(mut built) => match built.get(&needles) {
+                Some(slot) => Arc::clone(slot),
+                None => Arc::clone(built.entry(needles.clone()).or_default()),
+            },
+            // A thread panicked while holding the lock: build unshared.
+            Err(_) => return automaton(&needles),
+        };
+        slot.get_or_init(|| automaton(&needles)).clone()
+    }
+}
+
+impl fmt::Debug for Automata {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let count = self.built.lock().map_or(0, |built| built.len());
+        f.debug_struct("Automata").field("built", &count).finish()
+    }
+}
+
+/// One automaton finding every needle, in overlapping positions too.
+fn automaton(needles: &[String]) -> Option<AhoCorasick> {
+    AhoCorasickBuilder::new()
+        .match_kind(MatchKind::Standard)
+        .kind(Some(AhoCorasickKind::ContiguousNFA))
+        .build(needles)
+        .ok()
+}
+
 /// A necessary condition: one of the scopes holds its needle.
 type Needles = Vec<(Scope, String)>;
 
@@ -123,6 +173,12 @@ impl Prefilter {
     /// [`CompiledRule::predicates`](crate::matcher::CompiledRule::predicates)
     /// gives them); candidates are reported by index into `rules`.
     pub fn new(rules: &[&Expr]) -> Prefilter {
+        Prefilter::sharing(rules, &Automata::default())
+    }
+
+    /// As [`new`](Self::new), taking automata from `automata` when one was
+    /// already built for the same needles, and leaving new ones there.
+    pub fn sharing(rules: &[&Expr], automata: &Automata) -> Prefilter {
         let words = rules.len().div_ceil(64);
         let mut always = Candidates {
             bits: vec![0; words],
@@ -151,19 +207,16 @@ impl Prefilter {
 
         let mut scans = Vec::new();
         for (field, needles) in by_field {
-            let built = AhoCorasickBuilder::new()
-                .match_kind(MatchKind::Standard)
-                .kind(Some(aho_corasick::AhoCorasickKind::ContiguousNFA))
-                .build(needles.keys());
-            match built {
-                Ok(automaton) => scans.push(FieldScan {
+            let texts: Vec<String> = needles.keys().cloned().collect();
+            match automata.get(texts) {
+                Some(automaton) => scans.push(FieldScan {
                     scope: field,
                     automaton,
                     owners: needles.into_values().collect(),
                 }),
                 // Too many needles for the automaton: its rules are always
                 // evaluated instead.
-                Err(_) => needles
+                None => needles
                     .values()
                     .flatten()
                     .for_each(|&(index, _)| always.insert(index)),

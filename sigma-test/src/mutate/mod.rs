@@ -278,6 +278,7 @@ pub fn run(
 ) -> MutationReport {
     let plain = crate::engine::SigmaEngine {
         placeholders: placeholders.clone(),
+        ..crate::engine::SigmaEngine::default()
     };
     let baseline = runner::run(&plain, corpus, options, &|| {});
     // Every rule is tested, cases or not: a rule nothing tests lets every
