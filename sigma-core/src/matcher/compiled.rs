@@ -17,7 +17,7 @@ use memchr::memmem;
 use serde_json::Value;
 
 use super::ir::{self, Case, Expr, NumberValue, Operation, Position, Target};
-use super::regex::SigmaRegex;
+use super::regex::LazyRegex;
 use super::time::time_part;
 use super::{CompileError, MatchError};
 use crate::event::{Event, MAX_DEPTH};
@@ -217,7 +217,7 @@ enum Check {
     Bool(bool),
     Null,
     Regex {
-        regexes: Box<[SigmaRegex]>,
+        regexes: Box<[LazyRegex]>,
         /// The rule value, for errors.
         span: Box<Span>,
     },
@@ -570,7 +570,7 @@ fn compile_predicate(predicate: &ir::Predicate) -> Result<Test, CompileError> {
         Operation::Regex { patterns, flags } => Check::Regex {
             regexes: patterns
                 .iter()
-                .map(|p| SigmaRegex::compile(p, *flags))
+                .map(|p| LazyRegex::new(p, *flags))
                 .collect::<Result<_, _>>()
                 .map_err(|m| CompileError::new(m, span))?,
             span: Box::new(span),
