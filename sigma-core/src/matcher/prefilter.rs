@@ -636,6 +636,34 @@ mod tests {
     }
 
     #[test]
+    fn renamed_fields_share_one_automaton_and_still_scan_their_own_field() {
+        use crate::matcher::{CompileOptions, CompiledRule};
+        use crate::rule::SigmaFile;
+        let source = "title: t\ndetection:\n  sel:\n    Image|endswith: '\\whoami.exe'\n  \
+                      condition: sel\n";
+        let file = SigmaFile::parse("t.yml", source);
+        let rule = file.rules().next().expect("rule");
+        let renamed = CompileOptions {
+            field_map: [("Image".to_owned(), "NewProcessName".to_owned())].into(),
+            ..CompileOptions::default()
+        };
+        let plain = CompiledRule::compile(rule, &CompileOptions::default()).expect("ok");
+        let security = CompiledRule::compile(rule, &renamed).expect("ok");
+
+        let automata = Automata::default();
+        let first = Prefilter::sharing(&[plain.predicates()], &automata);
+        let second = Prefilter::sharing(&[security.predicates()], &automata);
+
+        assert_eq!(automata.built.lock().map(|b| b.len()).ok(), Some(1));
+        let sysmon = Event::new(serde_json::json!({ "Image": "C:\\W\\whoami.exe" }));
+        let event_4688 = Event::new(serde_json::json!({ "NewProcessName": "C:\\W\\whoami.exe" }));
+        assert!(first.candidates(&sysmon).contains(0));
+        assert!(!first.candidates(&event_4688).contains(0));
+        assert!(second.candidates(&event_4688).contains(0));
+        assert!(!second.candidates(&sysmon).contains(0));
+    }
+
+    #[test]
     fn keywords_are_looked_for_in_every_value() {
         let (prefilter, compiled) = prefilter_of(
             "  keywords:\n    - 'sekurlsa::'\n    - 'Kiwi Legit'\n  filter:\n    EventID: 15\n  \
