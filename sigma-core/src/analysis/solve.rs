@@ -25,6 +25,8 @@ use super::witness::{candidates, Candidate, Fill};
 use super::Analysis;
 use crate::event::Event;
 use crate::matcher::ir::{Case, Expr, Operation, Predicate, Target};
+use crate::matcher::regex::SigmaRegex;
+use crate::modifier::RegexFlags;
 use crate::span::Span;
 use crate::value::Shape;
 
@@ -789,9 +791,12 @@ fn fixed_value_conflict<'a>(
         return None;
     }
     let by_number = matches!(fixing.operation, Operation::Number(_));
-    let others_blind =
-        all().all(|(p, _)| std::ptr::eq(p, fixing) || blind(&p.operation, by_number));
-    if !others_blind {
+    let judged = |(p, holds): &Literal<'a>| {
+        std::ptr::eq(*p, fixing)
+            || blind(&p.operation, by_number)
+            || (*holds && !by_number && caseless_regex(&p.operation).is_some())
+    };
+    if !all().all(|literal| judged(&literal)) {
         return None;
     }
     // Built only now: most text tests are not exact, and the values are
@@ -799,7 +804,22 @@ fn fixed_value_conflict<'a>(
     let values = fixed_values(&fixing.operation)?;
     let any_fits = values.iter().any(|value| {
         let probe = single_field(name, &Candidate::Present(value.clone()));
-        all().all(|(p, holds)| analysis.test(p, &probe) == holds)
+        all().all(|(p, holds)| {
+            if std::ptr::eq(p, fixing) || blind(&p.operation, by_number) {
+                return analysis.test(p, &probe) == holds;
+            }
+            // A case-sensitive regex that must match some spelling of the
+            // value: its case-blind twin matches every spelling or none.
+            // Only ASCII values, whose spellings case folding cannot
+            // disagree on; anything else counts as a fit (no proof).
+            let text = value.as_str().filter(|t| t.is_ascii());
+            match (text, caseless_regex(&p.operation)) {
+                (Some(text), Some(regexes)) => {
+                    regexes.iter().any(|r| r.is_match(text) != Ok(false))
+                }
+                _ => true,
+            }
+        })
     });
     if any_fits {
         return None;
@@ -809,6 +829,25 @@ fn fixed_value_conflict<'a>(
         &format!("no value of `{name}` passes every test required of it"),
         &involved,
     ))
+}
+
+/// The case-blind twins of a case-sensitive regex test (`re` without the
+/// `i` flag); `None` for any other test, or a pattern that does not build.
+fn caseless_regex(operation: &Operation) -> Option<Vec<SigmaRegex>> {
+    let Operation::Regex { patterns, flags } = operation else {
+        return None;
+    };
+    if flags.ignore_case {
+        return None;
+    }
+    let flags = RegexFlags {
+        ignore_case: true,
+        ..*flags
+    };
+    patterns
+        .iter()
+        .map(|p| SigmaRegex::compile(p, flags).ok())
+        .collect()
 }
 
 /// Whether [`fixed_values`] can name values for `operation`, without

@@ -406,3 +406,24 @@ fn a_spent_step_budget_withholds_every_finding_but_says_so() {
         found[0].message
     );
 }
+
+#[test]
+fn an_exact_value_no_spelling_of_which_a_case_sensitive_regex_matches_never_matches() {
+    let rule = |regex: &str| {
+        format!(
+            "  sel:\n    CommandLine: 'RunWizard'\n    CommandLine|re: '{regex}'\n  \
+             condition: sel\n"
+        )
+    };
+    let never = |regex: &str| {
+        kinds(&rule(regex))
+            .iter()
+            .any(|(kind, _)| *kind == FindingKind::NeverMatches)
+    };
+
+    assert!(never(r"\{[0-9A-F]{8}-"));
+    assert!(never("^Wizard"));
+    // `RUNWIZARD` is a spelling the exact value lets through.
+    assert!(!never("WIZ"));
+    assert!(!never("^Run"));
+}
