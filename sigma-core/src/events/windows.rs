@@ -44,7 +44,16 @@ pub fn flatten(mut event: Value) -> Value {
         return event;
     };
 
-    let mut flat = Map::new();
+    // Sized once: a Windows event has a few dozen fields, and growing the
+    // map rehashes every key it holds.
+    let data_len = |section: &str| {
+        event
+            .get("Event")
+            .and_then(|e| e.get(section))
+            .and_then(Value::as_object)
+            .map_or(0, Map::len)
+    };
+    let mut flat = Map::with_capacity(2 * system.len() + data_len("EventData") + 1);
     for (name, value) in system {
         add_system_field(&mut flat, name, value);
     }
@@ -114,7 +123,11 @@ fn add_system_field(flat: &mut Map<String, Value>, name: &str, value: &Value) {
     }
     if let Some(Value::Object(attributes)) = element.get(ATTRIBUTES) {
         for (attribute, value) in attributes {
-            flat.insert(format!("{name}_{attribute}"), value.clone());
+            let mut key = String::with_capacity(name.len() + 1 + attribute.len());
+            key.push_str(name);
+            key.push('_');
+            key.push_str(attribute);
+            flat.insert(key, value.clone());
         }
     }
 }
