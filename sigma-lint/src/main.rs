@@ -7,7 +7,7 @@ use std::process::ExitCode;
 use chrono::NaiveDate;
 use clap::{Parser, Subcommand};
 use sigma_lint::check::CheckMeta;
-use sigma_lint::finding::Severity;
+use sigma_lint::finding::{Applicability, Severity};
 use sigma_lint::report::{self, Format};
 use sigma_lint::settings::{Preset, Settings};
 
@@ -333,8 +333,6 @@ fn fix_in_rounds(
     use std::path::Path;
     use std::sync::Arc;
 
-    use sigma_lint::finding::Applicability;
-
     let mut failed_writes = false;
     let mut fixed = 0;
     let mut changed: BTreeSet<Arc<Path>> = BTreeSet::new();
@@ -379,8 +377,9 @@ fn fix_in_rounds(
             .findings;
     }
     eprintln!(
-        "sigma-lint: fixed {fixed} findings in {} files",
-        changed.len()
+        "sigma-lint: fixed {} in {}",
+        counted(fixed, "finding"),
+        counted(changed.len(), "file")
     );
     (findings, failed_writes)
 }
@@ -404,9 +403,25 @@ fn show_diff(
         }
     }
     let fixable = plan.resolved.iter().filter(|r| **r).count();
+    // Unsafe fixes are left out of the diff; say so, or an empty diff
+    // reads as "nothing to fix".
+    let hidden = findings
+        .iter()
+        .filter(|f| {
+            f.fix
+                .as_ref()
+                .is_some_and(|x| !unsafe_fixes && x.applicability == Applicability::Unsafe)
+        })
+        .count();
+    let hint = if hidden == 0 {
+        String::new()
+    } else {
+        format!(" ({hidden} more with --unsafe-fixes)")
+    };
     eprintln!(
-        "sigma-lint: {fixable} findings fixable in {} files",
-        plan.files.len()
+        "sigma-lint: {} fixable in {}{hint}",
+        counted(fixable, "finding"),
+        counted(plan.files.len(), "file")
     );
     if failed {
         ExitCode::from(2)
@@ -414,5 +429,14 @@ fn show_diff(
         ExitCode::SUCCESS
     } else {
         ExitCode::from(1)
+    }
+}
+
+/// `count` and `noun`, the noun in the plural unless the count is one.
+fn counted(count: usize, noun: &str) -> String {
+    if count == 1 {
+        format!("1 {noun}")
+    } else {
+        format!("{count} {noun}s")
     }
 }

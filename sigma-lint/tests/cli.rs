@@ -232,6 +232,8 @@ fn fix_and_diff() {
         "the unsafe finding is still reported: {report}"
     );
     assert!(!report.contains("[A005]"), "{report}");
+    let stderr = String::from_utf8_lossy(&fixed.stderr);
+    assert_eq!(stderr.trim(), "sigma-lint: fixed 2 findings in 1 file");
 
     let unsafe_run = run(
         &dir.0,
@@ -254,6 +256,42 @@ fn fix_and_diff() {
     );
     assert_eq!(nothing.status.code(), Some(0));
     assert!(nothing.stdout.is_empty());
+}
+
+#[test]
+fn diff_headers_apply_from_the_working_directory() {
+    let dir = Dir::new("diff-paths");
+    dir.file("r.yml", &GOOD.replace("Execution\n", "Execution \n"));
+    let absolute = dir.0.join("r.yml").display().to_string();
+    let args = ["--no-config", "--extend-select", "A005", "--diff"];
+    for path in ["./r.yml", absolute.as_str()] {
+        let out = run(&dir.0, &[&args[..], &[path]].concat());
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        assert!(stdout.starts_with("--- a/r.yml\n+++ b/r.yml\n"), "{stdout}");
+        assert_eq!(out.status.code(), Some(1), "{path}");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(stderr.trim(), "sigma-lint: 1 finding fixable in 1 file");
+    }
+
+    // Outside the working directory: the absolute path, one slash.
+    let elsewhere = run(Path::new("/"), &[&args[..], &[absolute.as_str()]].concat());
+    let stdout = String::from_utf8_lossy(&elsewhere.stdout);
+    let expected = format!("--- a{absolute}\n+++ b{absolute}\n");
+    assert!(stdout.starts_with(&expected), "{stdout}");
+
+    // Only unsafe fixes: nothing to show, but they are named.
+    dir.file(
+        "r.yml",
+        &GOOD.replace("level: medium", "level: medium\nx: |\n  a "),
+    );
+    let hidden = run(&dir.0, &[&args[..], &["r.yml"]].concat());
+    assert_eq!(hidden.status.code(), Some(0));
+    assert!(hidden.stdout.is_empty());
+    let stderr = String::from_utf8_lossy(&hidden.stderr);
+    assert_eq!(
+        stderr.trim(),
+        "sigma-lint: 0 findings fixable in 0 files (1 more with --unsafe-fixes)"
+    );
 }
 
 /// Removing a blank CRLF line and rewriting its `\r` touch the same byte,
