@@ -40,7 +40,8 @@ pub struct Discovery {
     /// YAML files under a directory skipped because no document of theirs
     /// looks like a Sigma document (see [`SIGMA_ROOT_KEYS`]).
     pub skipped: Vec<PathBuf>,
-    /// Directories given on the command line with no YAML file below them.
+    /// Directories given on the command line with no YAML file below them
+    /// (a usage error: a mistyped path must not pass a CI run).
     pub empty_dirs: Vec<PathBuf>,
 }
 
@@ -118,15 +119,25 @@ pub fn walk(paths: &[PathBuf]) -> Discovery {
             found.empty_dirs.push(path.clone());
         }
     }
-    // A file both named and walked is named: it is linted whatever it holds.
+    // A file both named and walked is named: it is linted whatever it
+    // holds, once, under the name given (`r.yml` and `./r.yml` are one).
+    let named_keys: std::collections::HashSet<PathBuf> =
+        named.iter().map(|p| without_dots(p)).collect();
+    found
+        .files
+        .retain(|p| !named_keys.contains(&without_dots(p)));
     found.walked = found.files.iter().cloned().collect();
-    for path in &named {
-        found.walked.remove(path);
-    }
     found.files.extend(named);
     found.files.sort();
     found.files.dedup();
     found
+}
+
+/// `path` without its `.` components, to tell two spellings of one file.
+fn without_dots(path: &Path) -> PathBuf {
+    path.components()
+        .filter(|c| *c != std::path::Component::CurDir)
+        .collect()
 }
 
 fn is_rule_file(path: &Path) -> bool {
@@ -471,6 +482,11 @@ mod tests {
         let found = walk(&[dir.clone(), dir.join("named.yml")]);
         assert_eq!(found.files.len(), 4);
         assert!(!found.walked.contains(&dir.join("named.yml")));
+        // Named and walked under two spellings, it is still one named file.
+        let twice = walk(&[dir.join("."), dir.join("named.yml")]);
+        assert_eq!(twice.files.len(), 4);
+        assert!(twice.files.contains(&dir.join("named.yml")));
+        assert!(!twice.walked.iter().any(|p| p.ends_with("named.yml")));
         let run = lint_discovered(&found, &Settings::default(), crate::checks::ALL, &|| {});
         let _ = std::fs::remove_dir_all(&dir);
 

@@ -280,7 +280,8 @@ fn run(cli: &Cli) -> ExitCode {
     }
 
     if cli.diff {
-        return show_diff(&outcome.findings, cli.unsafe_fixes, !errors.is_empty());
+        let failed = !errors.is_empty() || !found.empty_dirs.is_empty();
+        return show_diff(&outcome.findings, cli.unsafe_fixes, failed);
     }
     let mut findings = outcome.findings;
     let mut failed_writes = false;
@@ -304,7 +305,7 @@ fn run(cli: &Cli) -> ExitCode {
         }
     }
 
-    if !errors.is_empty() || failed_writes {
+    if !errors.is_empty() || !found.empty_dirs.is_empty() || failed_writes {
         return ExitCode::from(2);
     }
     if findings.iter().any(|f| f.severity >= fail_level) {

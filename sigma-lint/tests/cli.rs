@@ -427,9 +427,23 @@ fn unusable_paths_and_selectors_are_usage_errors() {
     }
 
     let empty = run(&dir.0, &["."]);
-    assert_eq!(empty.status.code(), Some(0));
+    assert_eq!(empty.status.code(), Some(2));
     let stderr = String::from_utf8_lossy(&empty.stderr);
     assert_eq!(stderr.trim(), "sigma-lint: .: no YAML file found");
+
+    // A named empty file is linted, not skipped, and fails.
+    let named = run(
+        &dir.file("empty.yml", "").0,
+        &["--format", "concise", "./empty.yml"],
+    );
+    assert_eq!(named.status.code(), Some(1));
+    let stdout = String::from_utf8_lossy(&named.stdout);
+    assert_eq!(
+        stdout.trim(),
+        "./empty.yml:1:1: error[C001] the file is empty"
+    );
+    assert!(named.stderr.is_empty(), "{named:?}");
+    std::fs::remove_file(dir.0.join("empty.yml")).unwrap_or_default();
 
     let summary = run(&dir.file("r.yml", GOOD).0, &["."]);
     let stdout = String::from_utf8_lossy(&summary.stdout);
