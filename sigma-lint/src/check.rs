@@ -81,7 +81,19 @@ pub enum Scope {
     /// The Sigma specification: on by default.
     Spec,
     /// SigmaHQ's repository conventions: on with `--preset sigmahq`.
+    #[serde(rename = "sigmahq")]
     SigmaHq,
+}
+
+impl Scope {
+    /// The name used everywhere a user reads or writes it: in `checks`,
+    /// in SARIF and as the preset `--preset sigmahq`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Scope::Spec => "spec",
+            Scope::SigmaHq => "sigmahq",
+        }
+    }
 }
 
 /// Where a check is in its life.

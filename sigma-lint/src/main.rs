@@ -29,7 +29,8 @@ struct Cli {
     /// `*.yaml` file (hidden ones skipped) that has a document with a
     /// `title`, `detection`, `logsource`, `correlation` or `filter` key at
     /// its root; other YAML (test cases, data) is skipped with a note. A
-    /// file named here is always linted.
+    /// file named here is always linted. A folder named like a subcommand
+    /// must be written as a path: `./checks`, not `checks`.
     #[arg(default_value = ".")]
     paths: Vec<PathBuf>,
 
@@ -125,10 +126,6 @@ fn list_checks(check: Option<&str>) -> ExitCode {
     let Some(wanted) = check else {
         let rows: Vec<&CheckMeta> = checks::metas().collect();
         for meta in rows {
-            let scope = match meta.scope {
-                sigma_lint::check::Scope::Spec => "spec",
-                sigma_lint::check::Scope::SigmaHq => "sigmahq",
-            };
             let group = match meta.group {
                 sigma_lint::check::Group::Correctness => "correctness",
                 sigma_lint::check::Group::Suspicious => "suspicious",
@@ -141,7 +138,7 @@ fn list_checks(check: Option<&str>) -> ExitCode {
                 meta.code,
                 meta.name,
                 meta.severity.as_str(),
-                scope,
+                meta.scope.as_str(),
                 group,
                 meta.summary()
             );
@@ -154,12 +151,12 @@ fn list_checks(check: Option<&str>) -> ExitCode {
             let _ = writeln!(out, "# {} {}\n", meta.code, meta.name);
             let _ = writeln!(
                 out,
-                "Family {} ({:?}), group {:?}, default severity {}, scope {:?}, fix {:?}.\n",
+                "Family {} ({:?}), group {:?}, default severity {}, scope {}, fix {:?}.\n",
                 meta.family.letter(),
                 meta.family,
                 meta.group,
                 meta.severity.as_str(),
-                meta.scope,
+                meta.scope.as_str(),
                 meta.fix
             );
             let _ = write!(out, "{}", meta.markdown());

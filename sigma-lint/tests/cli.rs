@@ -113,6 +113,15 @@ fn machine_formats_go_to_stdout() {
         result["locations"][0]["physicalLocation"]["artifactLocation"]["uri"],
         "bad.yml"
     );
+    let rules = parsed["runs"][0]["tool"]["driver"]["rules"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
+    let a005 = rules.iter().find(|r| r["id"] == "A005");
+    assert_eq!(
+        a005.map(|r| &r["properties"]["scope"]),
+        Some(&"sigmahq".into())
+    );
 
     let github = run(&dir.0, &["--format", "github", "."]);
     let line = String::from_utf8_lossy(&github.stdout);
@@ -181,6 +190,14 @@ fn checks_are_documented() {
         "{text}"
     );
     assert_eq!(run(&dir.0, &["checks", "nope"]).status.code(), Some(2));
+
+    // One spelling of the SigmaHQ scope, as in `--preset sigmahq`.
+    let listed = String::from_utf8_lossy(&list.stdout).into_owned();
+    let a005 = listed.lines().find(|l| l.starts_with("A005 "));
+    assert!(a005.is_some_and(|l| l.contains(" sigmahq ")), "{a005:?}");
+    let one = run(&dir.0, &["checks", "A005"]);
+    let text = String::from_utf8_lossy(&one.stdout);
+    assert!(text.contains(", scope sigmahq,"), "{text}");
 }
 
 #[test]
@@ -414,6 +431,11 @@ fn info_findings_do_not_fail_by_default() {
     let help = run(&dir.0, &["--help"]);
     let help = String::from_utf8_lossy(&help.stdout).replace(char::is_whitespace, " ");
     assert!(help.contains("default `warning`"), "{help}");
+    let words = help.split_whitespace().collect::<Vec<_>>().join(" ");
+    assert!(
+        words.contains("must be written as a path: `./checks`"),
+        "{words}"
+    );
 }
 
 #[test]
@@ -449,7 +471,7 @@ fn unusable_paths_and_selectors_are_usage_errors() {
     let stdout = String::from_utf8_lossy(&summary.stdout);
     assert_eq!(
         stdout.trim(),
-        "1 file checked: 0 errors, 0 warnings, 0 notes"
+        "1 file checked: 0 errors, 0 warnings, 0 infos"
     );
 
     for selector in ["", ","] {
