@@ -322,7 +322,20 @@ pub struct YamlError {
 /// A syntax error stops the parse: YAML has no reliable way to resume. The
 /// error points at the offending character.
 pub fn parse(source: &str) -> Result<Vec<Document>, YamlError> {
-    TreeBuilder::new(source).run()
+    match parse_partial(source) {
+        (documents, None) => Ok(documents),
+        (_, Some(error)) => Err(error),
+    }
+}
+
+/// Parses `source` as far as it is valid: the documents completed before
+/// a syntax error, and the error. A broken second document then hides
+/// nothing of the first. The document the error lies in is left out
+/// whole, since its tree is cut at an arbitrary place.
+pub fn parse_partial(source: &str) -> (Vec<Document>, Option<YamlError>) {
+    let mut documents = Vec::new();
+    let error = TreeBuilder::new(source).run(&mut documents).err();
+    (documents, error)
 }
 
 /// An open collection while its children are being read.
@@ -399,8 +412,8 @@ impl<'s> TreeBuilder<'s> {
         }
     }
 
-    fn run(mut self) -> Result<Vec<Document>, YamlError> {
-        let mut documents = Vec::new();
+    /// Adds each document to `documents` as it is completed.
+    fn run(mut self, documents: &mut Vec<Document>) -> Result<(), YamlError> {
         let mut stack: Vec<Open> = Vec::new();
         let mut current: Option<Document> = None;
 
@@ -489,7 +502,7 @@ impl<'s> TreeBuilder<'s> {
         }
 
         documents.extend(current.take());
-        Ok(documents)
+        Ok(())
     }
 
     /// The value of a block scalar that runs to the end of the input.
@@ -727,6 +740,20 @@ mod tests {
         let documents = parse("a: 1\n---\nb: 2\n").unwrap();
         assert_eq!(documents.len(), 2);
         assert!(documents[1].root.as_ref().unwrap().get("b").is_some());
+    }
+
+    #[test]
+    fn documents_before_a_syntax_error_are_kept() {
+        let (documents, error) = parse_partial("a: 1\n---\nb: 'open\n");
+        assert_eq!(documents.len(), 1);
+        assert!(documents[0]
+            .root
+            .as_ref()
+            .and_then(|r| r.get("a"))
+            .is_some());
+        assert_eq!(error.map(|e| e.span.location.line), Some(3));
+        let (documents, error) = parse_partial("a: [1\n---\nb: 2\n");
+        assert!(documents.is_empty() && error.is_some());
     }
 
     #[test]
