@@ -40,7 +40,8 @@ pub struct SigmaFile {
     pub path: PathBuf,
     /// The text, shared with every diagnostic that quotes it.
     pub source: Arc<str>,
-    /// The documents, in order; empty when the YAML could not be parsed.
+    /// The documents, in order; with a syntax error, those completed before
+    /// it (the broken one and any after it are missing).
     pub documents: Vec<SigmaDocument>,
     /// Why the YAML could not be parsed, if it could not.
     pub syntax_error: Option<YamlError>,
@@ -51,25 +52,16 @@ impl SigmaFile {
     pub fn parse(path: impl Into<PathBuf>, source: impl Into<Arc<str>>) -> Self {
         let path = path.into();
         let source = source.into();
-        match yaml::parse(&source) {
-            Ok(documents) => {
-                let documents = documents
-                    .into_iter()
-                    .map(SigmaDocument::from_yaml)
-                    .collect();
-                SigmaFile {
-                    path,
-                    source,
-                    documents,
-                    syntax_error: None,
-                }
-            }
-            Err(error) => SigmaFile {
-                path,
-                source,
-                documents: Vec::new(),
-                syntax_error: Some(error),
-            },
+        let (documents, syntax_error) = yaml::parse_partial(&source);
+        let documents = documents
+            .into_iter()
+            .map(SigmaDocument::from_yaml)
+            .collect();
+        SigmaFile {
+            path,
+            source,
+            documents,
+            syntax_error,
         }
     }
 

@@ -322,7 +322,20 @@ pub struct YamlError {
 /// A syntax error stops the parse: YAML has no reliable way to resume. The
 /// error points at the offending character.
 pub fn parse(source: &str) -> Result<Vec<Document>, YamlError> {
-    TreeBuilder::new(source).run()
+    match parse_partial(source) {
+        (documents, None) => Ok(documents),
+        (_, Some(error)) => Err(error),
+    }
+}
+
+/// Parses `source` as far as it is valid: the documents completed before
+/// a syntax error, and the error. A broken second document then hides
+/// nothing of the first. The document the error lies in is left out
+/// whole, since its tree is cut at an arbitrary place.
+pub fn parse_partial(source: &str) -> (Vec<Document>, Option<YamlError>) {
+    let mut documents = Vec::new();
+    let error = TreeBuilder::new(source).run(&mut documents).err();
+    (documents, error)
 }
 
 /// An open collection while its children are being read.
@@ -399,8 +412,8 @@ impl<'s> TreeBuilder<'s> {
         }
     }
 
-    fn run(mut self) -> Result<Vec<Document>, YamlError> {
-        let mut documents = Vec::new();
+    /// Adds each document to `documents` as it is completed.
+    fn run(mut self, documents: &mut Vec<Document>) -> Result<(), YamlError> {
         let mut stack: Vec<Open> = Vec::new();
         let mut current: Option<Document> = None;
 
@@ -423,8 +436,14 @@ impl<'s> TreeBuilder<'s> {
                     continue;
                 }
                 Event::Scalar(text, style, anchor, tag) => {
+                    let mut text = text.into_owned();
+                    if matches!(style, ScalarStyle::Literal | ScalarStyle::Folded)
+                        && span.end == self.source.len()
+                    {
+                        text = self.block_scalar_at_end(text, &raw_span);
+                    }
                     let scalar = Scalar {
-                        text: text.into_owned(),
+                        text,
                         style: style_of(style),
                         tag: tag.map(|t| format!("{}{}", t.handle, t.suffix)),
                     };
@@ -483,7 +502,46 @@ impl<'s> TreeBuilder<'s> {
         }
 
         documents.extend(current.take());
-        Ok(documents)
+        Ok(())
+    }
+
+    /// The value of a block scalar that runs to the end of the input.
+    ///
+    /// saphyr-parser reads the end of input as a line break after the last
+    /// line, even a line of indentation only: `|` over `whoami  ` and
+    /// `/all` with no final break reads `"whoami  \n/all\n"`, where YAML
+    /// (and PyYAML) give `"whoami  \n/all"`. It is right when the input
+    /// does end with a break, so the value is read again from a text that
+    /// does: with the break added when the last line holds content (which
+    /// then loses the break the chomping gave it), or without the last
+    /// line when that is an empty line, which a missing break leaves out
+    /// of the value whatever the chomping. Only such files pay for the
+    /// second parse.
+    fn block_scalar_at_end(&self, text: String, raw: &saphyr_parser::Span) -> String {
+        let source = self.source;
+        if source.is_empty() || source.ends_with(['\n', '\r']) {
+            return text;
+        }
+
+        let last_start = source.rfind(['\n', '\r']).map_or(0, |at| at + 1);
+        let last = source.get(last_start..).unwrap_or("");
+        // The scalar starts at its content indentation, on its first line
+        // that is not empty.
+        let indent = raw.start.col();
+        let content = last.bytes().any(|b| b != b' ') || last.len() > indent;
+
+        let start = raw.start.index();
+        if content {
+            let reread = scalar_starting_at(&format!("{source}\n"), start);
+            reread.map_or(text, |mut value| {
+                if value.ends_with('\n') {
+                    value.pop();
+                }
+                value
+            })
+        } else {
+            scalar_starting_at(source.get(..last_start).unwrap_or(""), start).unwrap_or(text)
+        }
     }
 
     fn count(&mut self, span: Span) -> Result<(), YamlError> {
@@ -571,6 +629,20 @@ impl<'s> TreeBuilder<'s> {
             },
         }
     }
+}
+
+/// The text of the scalar that starts at character `start` of `source`,
+/// if it parses that far.
+fn scalar_starting_at(source: &str, start: usize) -> Option<String> {
+    for event in Parser::new_from_str(source) {
+        let (event, span) = event.ok()?;
+        if let Event::Scalar(text, ..) = event {
+            if span.start.index() == start {
+                return Some(text.into_owned());
+            }
+        }
+    }
+    None
 }
 
 fn style_of(style: ScalarStyle) -> Style {
@@ -671,6 +743,20 @@ mod tests {
     }
 
     #[test]
+    fn documents_before_a_syntax_error_are_kept() {
+        let (documents, error) = parse_partial("a: 1\n---\nb: 'open\n");
+        assert_eq!(documents.len(), 1);
+        assert!(documents[0]
+            .root
+            .as_ref()
+            .and_then(|r| r.get("a"))
+            .is_some());
+        assert_eq!(error.map(|e| e.span.location.line), Some(3));
+        let (documents, error) = parse_partial("a: [1\n---\nb: 2\n");
+        assert!(documents.is_empty() && error.is_some());
+    }
+
+    #[test]
     fn scalars_keep_their_text_and_resolve_as_yaml_1_2() {
         let node = root("a: 00000429\nb: yes\nc: '5'\nd: 5\ne: ~\nf: 1.5\ng: 0x1F\n");
         assert_eq!(node.get("a").unwrap().as_str(), Some("00000429"));
@@ -716,6 +802,40 @@ mod tests {
             error.message,
             "the file has more than 200000 nodes (the limit)"
         );
+    }
+
+    #[test]
+    fn block_scalars_at_the_end_of_input_get_no_extra_break() {
+        // Each expected value is PyYAML's reading of the same text.
+        let cases = [
+            ("a: |\n  whoami  \n  /all", "whoami  \n/all"),
+            ("a: |+\n  x\n  y", "x\ny"),
+            ("a: |-\n  x\n  y", "x\ny"),
+            ("a: >\n  x\n  y", "x y"),
+            ("a: >+\n  x\n  y", "x y"),
+            ("a: >-\n  x\n  y", "x y"),
+            ("a: |+\n  x\n\n  ", "x\n\n"),
+            ("a: |+\n  x\n  ", "x\n"),
+            ("a: |\n  x\n ", "x\n"),
+            ("a: |\n  x\n   ", "x\n "),
+            ("a: |\n  x\n  y  \n  ", "x\ny  \n"),
+            ("a: |\n  x\n\n  ", "x\n"),
+            ("a: |2\n   x\n  y", " x\ny"),
+            ("a: >\n  x\n\n  y\n  ", "x\ny\n"),
+            ("- |\n  x\n  y", "x\ny"),
+            ("a: |\n  x\n  y\n", "x\ny\n"),
+            ("a: |+\n  x\n\n", "x\n\n"),
+            ("a: |\n  x\n  y\n---\nb: 1", "x\ny\n"),
+            ("a: |", ""),
+            ("a: |\n  ", ""),
+        ];
+        for (source, expected) in cases {
+            let root = root(source);
+            let value = root
+                .get("a")
+                .or_else(|| root.as_sequence().and_then(<[Node]>::first));
+            assert_eq!(value.and_then(Node::as_str), Some(expected), "{source:?}");
+        }
     }
 
     #[test]

@@ -81,7 +81,19 @@ pub enum Scope {
     /// The Sigma specification: on by default.
     Spec,
     /// SigmaHQ's repository conventions: on with `--preset sigmahq`.
+    #[serde(rename = "sigmahq")]
     SigmaHq,
+}
+
+impl Scope {
+    /// The name used everywhere a user reads or writes it: in `checks`,
+    /// in SARIF and as the preset `--preset sigmahq`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Scope::Spec => "spec",
+            Scope::SigmaHq => "sigmahq",
+        }
+    }
 }
 
 /// Where a check is in its life.
@@ -145,8 +157,8 @@ impl CheckMeta {
             .take_while(|line| !line.is_empty())
             .collect();
         let text = paragraph.join(" ");
-        match text.find(". ") {
-            Some(end) => text[..=end].to_owned(),
+        match sentence_end(&text) {
+            Some(end) => text[..end].to_owned(),
             None => text,
         }
     }
@@ -161,6 +173,34 @@ impl CheckMeta {
         }
         text
     }
+}
+
+/// Abbreviations whose period does not end a sentence.
+const ABBREVIATIONS: [&str; 4] = ["i.e", "e.g", "cf", "vs"];
+
+/// Where the first sentence of `text` ends (just past its period): at a
+/// `.` followed by a blank or the end, outside `code` spans, and not the
+/// period of an abbreviation such as "i.e.".
+fn sentence_end(text: &str) -> Option<usize> {
+    let bytes = text.as_bytes();
+    let mut in_code = false;
+    for (at, &byte) in bytes.iter().enumerate() {
+        match byte {
+            b'`' => in_code = !in_code,
+            b'.' if !in_code && bytes.get(at + 1).is_none_or(|b| *b == b' ') => {
+                let word = text[..at]
+                    .rsplit(' ')
+                    .next()
+                    .unwrap_or("")
+                    .trim_start_matches(['(', '"']);
+                if !ABBREVIATIONS.contains(&word) {
+                    return Some(at + 1);
+                }
+            }
+            _ => {}
+        }
+    }
+    None
 }
 
 /// One file as the checks see it.
@@ -310,4 +350,44 @@ macro_rules! declare_check {
             };
         }
     };
+}
+
+#[cfg(test)]
+mod tests {
+    use super::sentence_end;
+
+    fn first(text: &str) -> &str {
+        sentence_end(text).map_or(text, |end| &text[..end])
+    }
+
+    #[test]
+    fn the_first_sentence_skips_abbreviations_and_code() {
+        assert_eq!(
+            first("Finds an escaped, i.e. literal, `*`. More."),
+            "Finds an escaped, i.e. literal, `*`."
+        );
+        assert_eq!(
+            first("A list (e.g. this) here. Then."),
+            "A list (e.g. this) here."
+        );
+        assert_eq!(
+            first("Escapes (`- . ?`) and more. Then."),
+            "Escapes (`- . ?`) and more."
+        );
+        assert_eq!(first("No period"), "No period");
+    }
+
+    #[test]
+    fn every_summary_is_one_whole_sentence() {
+        for meta in crate::checks::metas() {
+            let summary = meta.summary();
+            assert!(summary.ends_with('.'), "{}: {summary}", meta.code);
+            assert_eq!(
+                summary.matches('`').count() % 2,
+                0,
+                "{}: {summary}",
+                meta.code
+            );
+        }
+    }
 }

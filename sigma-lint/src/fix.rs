@@ -145,17 +145,40 @@ fn overlaps(a: &Edit, b: &Edit) -> bool {
 }
 
 /// A unified diff of one file's text before and after, with paths as
-/// `a/` and `b/` headers; empty when nothing changed.
+/// `a/` and `b/` headers (see [`diff_name`]); empty when nothing changed.
 pub fn unified_diff(path: &Path, before: &str, after: &str) -> String {
     if before == after {
         return String::new();
     }
-    let name = path.display().to_string();
+    let cwd = std::env::current_dir().ok();
+    let name = diff_name(path, cwd.as_deref());
     similar::TextDiff::from_lines(before, after)
         .unified_diff()
         .context_radius(3)
         .header(&format!("a/{name}"), &format!("b/{name}"))
         .to_string()
+}
+
+/// The path a diff header names, so that `git apply` (which strips the
+/// `a/`) finds the file from the working directory: relative to `cwd` when
+/// the file lies below it, without `.` components, and with no leading
+/// `/` (which would make `a//tmp/r.yml`).
+pub fn diff_name(path: &Path, cwd: Option<&Path>) -> String {
+    use std::path::Component;
+
+    let below = cwd
+        .filter(|_| path.is_absolute())
+        .and_then(|cwd| path.strip_prefix(cwd).ok());
+    let path = below.unwrap_or(path);
+    let parts: Vec<String> = path
+        .components()
+        .filter_map(|c| match c {
+            Component::Normal(part) => Some(part.to_string_lossy().into_owned()),
+            Component::ParentDir => Some("..".to_owned()),
+            Component::CurDir | Component::RootDir | Component::Prefix(_) => None,
+        })
+        .collect();
+    parts.join("/")
 }
 
 #[cfg(test)]
@@ -259,5 +282,18 @@ mod tests {
         assert!(diff.contains("--- a/r.yml\n+++ b/r.yml\n"), "{diff}");
         assert!(diff.contains("-b\n+c\n"), "{diff}");
         assert!(unified_diff(Path::new("r.yml"), "a\n", "a\n").is_empty());
+    }
+
+    #[test]
+    fn diff_names_are_relative_without_dots_or_double_slashes() {
+        let cwd = Some(Path::new("/work/repo"));
+        let name = |path: &str| diff_name(Path::new(path), cwd);
+        assert_eq!(name("./r.yml"), "r.yml");
+        assert_eq!(name("./rules/./r.yml"), "rules/r.yml");
+        assert_eq!(name("/work/repo/rules/r.yml"), "rules/r.yml");
+        assert_eq!(name("/tmp/r.yml"), "tmp/r.yml");
+        assert_eq!(name("../other/r.yml"), "../other/r.yml");
+        let diff = unified_diff(Path::new("./r.yml"), "a\n", "b\n");
+        assert!(diff.starts_with("--- a/r.yml\n+++ b/r.yml\n"), "{diff}");
     }
 }

@@ -7,9 +7,10 @@ use std::sync::Arc;
 
 use rayon::prelude::*;
 use sigma_core::rule::SigmaFile;
-use sigma_core::span::{Location, Span};
+use sigma_core::span::Span;
 
 use crate::check::{Check, Corpus, CorpusFile, FileContext};
+use crate::checks::a::text::span_at;
 use crate::checks::a::unreadable_file::UnreadableFile;
 use crate::finding::Finding;
 use crate::settings::Settings;
@@ -40,7 +41,8 @@ pub struct Discovery {
     /// YAML files under a directory skipped because no document of theirs
     /// looks like a Sigma document (see [`SIGMA_ROOT_KEYS`]).
     pub skipped: Vec<PathBuf>,
-    /// Directories given on the command line with no YAML file below them.
+    /// Directories given on the command line with no YAML file below them
+    /// (a usage error: a mistyped path must not pass a CI run).
     pub empty_dirs: Vec<PathBuf>,
 }
 
@@ -118,15 +120,25 @@ pub fn walk(paths: &[PathBuf]) -> Discovery {
             found.empty_dirs.push(path.clone());
         }
     }
-    // A file both named and walked is named: it is linted whatever it holds.
+    // A file both named and walked is named: it is linted whatever it
+    // holds, once, under the name given (`r.yml` and `./r.yml` are one).
+    let named_keys: std::collections::HashSet<PathBuf> =
+        named.iter().map(|p| without_dots(p)).collect();
+    found
+        .files
+        .retain(|p| !named_keys.contains(&without_dots(p)));
     found.walked = found.files.iter().cloned().collect();
-    for path in &named {
-        found.walked.remove(path);
-    }
     found.files.extend(named);
     found.files.sort();
     found.files.dedup();
     found
+}
+
+/// `path` without its `.` components, to tell two spellings of one file.
+fn without_dots(path: &Path) -> PathBuf {
+    path.components()
+        .filter(|c| *c != std::path::Component::CurDir)
+        .collect()
 }
 
 fn is_rule_file(path: &Path) -> bool {
@@ -208,20 +220,17 @@ enum Loaded {
 /// reported rather than passed over in silence).
 fn load(path: &Path, walked: bool) -> Loaded {
     let arc: Arc<Path> = Arc::from(path);
-    let unreadable = |message: String| {
-        let span = Span {
-            start: 0,
-            end: 0,
-            location: Location { line: 1, column: 1 },
-        };
+    // `shown` is the text the report quotes; `span` points into it.
+    let unreadable_at = |shown: &str, span: Span, message: String| {
         Loaded::Unreadable(Box::new(Finding::new(
             &UnreadableFile::META,
             &arc,
-            &Arc::from(""),
+            &Arc::from(shown),
             span,
             message,
         )))
     };
+    let unreadable = |message: String| unreadable_at("", span_at("", 0, 0), message);
     let size = std::fs::metadata(path).map(|m| m.len()).unwrap_or(0);
     if size > MAX_FILE_BYTES {
         return unreadable(format!(
@@ -235,16 +244,39 @@ fn load(path: &Path, walked: bool) -> Loaded {
     let text = match String::from_utf8(bytes) {
         Ok(text) => text,
         Err(e) => {
+            let bytes = e.as_bytes();
+            if let Some(encoding) = utf16_encoding(bytes) {
+                return unreadable(format!(
+                    "cannot read the file: it is {encoding} (byte order mark), not UTF-8"
+                ));
+            }
+            // Shown with the bad byte replaced by U+FFFD: the bytes before
+            // it are valid, so its offset stays the same.
             let at = e.utf8_error().valid_up_to();
-            return unreadable(format!(
-                "cannot read the file: not valid UTF-8 (first bad byte at offset {at})"
-            ));
+            let shown = String::from_utf8_lossy(bytes);
+            let span = span_at(&shown, at, at + '\u{fffd}'.len_utf8());
+            let byte = bytes.get(at).copied().unwrap_or(0);
+            return unreadable_at(
+                &shown,
+                span,
+                format!("cannot read the file: not valid UTF-8 (byte 0x{byte:02X} at offset {at})"),
+            );
         }
     };
     if walked && !looks_like_sigma(&text) {
         return Loaded::NotSigma;
     }
     Loaded::File(SigmaFile::parse(path, text))
+}
+
+/// The UTF-16 encoding a text's byte order mark names. Windows editors
+/// save "Unicode" text so; said by name, the fix is obvious.
+fn utf16_encoding(bytes: &[u8]) -> Option<&'static str> {
+    match bytes {
+        [0xFF, 0xFE, ..] => Some("UTF-16 little-endian"),
+        [0xFE, 0xFF, ..] => Some("UTF-16 big-endian"),
+        _ => None,
+    }
 }
 
 /// Lints the files at `paths` (already discovered) with `checks`.
@@ -465,32 +497,57 @@ mod tests {
         )
         .expect("temp file");
         write("case.yml", b"rule: rule.yml\ncases: []\n").expect("temp file");
-        write("bad.yml", b"title: \xff\n").expect("temp file");
+        write("bad.yml", b"title: t\r\nid: \xc3\xa9\xff\n").expect("temp file");
+        write("wide.yml", b"\xff\xfet\x00").expect("temp file");
         write("named.yml", b"cases: []\n").expect("temp file");
 
         let found = walk(&[dir.clone(), dir.join("named.yml")]);
-        assert_eq!(found.files.len(), 4);
+        assert_eq!(found.files.len(), 5);
         assert!(!found.walked.contains(&dir.join("named.yml")));
+        // Named and walked under two spellings, it is still one named file.
+        let twice = walk(&[dir.join("."), dir.join("named.yml")]);
+        assert_eq!(twice.files.len(), 5);
+        assert!(twice.files.contains(&dir.join("named.yml")));
+        assert!(!twice.walked.iter().any(|p| p.ends_with("named.yml")));
         let run = lint_discovered(&found, &Settings::default(), crate::checks::ALL, &|| {});
         let _ = std::fs::remove_dir_all(&dir);
 
         // The case file is skipped; the one named on the command line is
         // linted whatever it holds; the unreadable one is reported.
         assert_eq!(run.skipped, vec![dir.join("case.yml")]);
-        assert_eq!(run.outcome.files, 3);
+        assert_eq!(run.outcome.files, 4);
         let unreadable: Vec<_> = run
             .outcome
             .findings
             .iter()
             .filter(|f| f.code == UnreadableFile::META.code)
-            .map(|f| (f.path.to_path_buf(), f.message.clone()))
+            .map(|f| {
+                (
+                    f.path.to_path_buf(),
+                    f.line(),
+                    f.column(),
+                    f.message.clone(),
+                )
+            })
             .collect();
         assert_eq!(
             unreadable,
-            vec![(
-                dir.join("bad.yml"),
-                "cannot read the file: not valid UTF-8 (first bad byte at offset 7)".to_owned()
-            )]
+            vec![
+                (
+                    dir.join("bad.yml"),
+                    2,
+                    6,
+                    "cannot read the file: not valid UTF-8 (byte 0xFF at offset 16)".to_owned()
+                ),
+                (
+                    dir.join("wide.yml"),
+                    1,
+                    1,
+                    "cannot read the file: it is UTF-16 little-endian (byte order mark), \
+                     not UTF-8"
+                        .to_owned()
+                )
+            ]
         );
     }
 

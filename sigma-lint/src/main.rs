@@ -7,7 +7,7 @@ use std::process::ExitCode;
 use chrono::NaiveDate;
 use clap::{Parser, Subcommand};
 use sigma_lint::check::CheckMeta;
-use sigma_lint::finding::Severity;
+use sigma_lint::finding::{Applicability, Severity};
 use sigma_lint::report::{self, Format};
 use sigma_lint::settings::{Preset, Settings};
 
@@ -29,7 +29,8 @@ struct Cli {
     /// `*.yaml` file (hidden ones skipped) that has a document with a
     /// `title`, `detection`, `logsource`, `correlation` or `filter` key at
     /// its root; other YAML (test cases, data) is skipped with a note. A
-    /// file named here is always linted.
+    /// file named here is always linted. A folder named like a subcommand
+    /// must be written as a path: `./checks`, not `checks`.
     #[arg(default_value = ".")]
     paths: Vec<PathBuf>,
 
@@ -125,10 +126,6 @@ fn list_checks(check: Option<&str>) -> ExitCode {
     let Some(wanted) = check else {
         let rows: Vec<&CheckMeta> = checks::metas().collect();
         for meta in rows {
-            let scope = match meta.scope {
-                sigma_lint::check::Scope::Spec => "spec",
-                sigma_lint::check::Scope::SigmaHq => "sigmahq",
-            };
             let group = match meta.group {
                 sigma_lint::check::Group::Correctness => "correctness",
                 sigma_lint::check::Group::Suspicious => "suspicious",
@@ -141,7 +138,7 @@ fn list_checks(check: Option<&str>) -> ExitCode {
                 meta.code,
                 meta.name,
                 meta.severity.as_str(),
-                scope,
+                meta.scope.as_str(),
                 group,
                 meta.summary()
             );
@@ -154,12 +151,12 @@ fn list_checks(check: Option<&str>) -> ExitCode {
             let _ = writeln!(out, "# {} {}\n", meta.code, meta.name);
             let _ = writeln!(
                 out,
-                "Family {} ({:?}), group {:?}, default severity {}, scope {:?}, fix {:?}.\n",
+                "Family {} ({:?}), group {:?}, default severity {}, scope {}, fix {:?}.\n",
                 meta.family.letter(),
                 meta.family,
                 meta.group,
                 meta.severity.as_str(),
-                meta.scope,
+                meta.scope.as_str(),
                 meta.fix
             );
             let _ = write!(out, "{}", meta.markdown());
@@ -280,7 +277,8 @@ fn run(cli: &Cli) -> ExitCode {
     }
 
     if cli.diff {
-        return show_diff(&outcome.findings, cli.unsafe_fixes, !errors.is_empty());
+        let failed = !errors.is_empty() || !found.empty_dirs.is_empty();
+        return show_diff(&outcome.findings, cli.unsafe_fixes, failed);
     }
     let mut findings = outcome.findings;
     let mut failed_writes = false;
@@ -304,7 +302,7 @@ fn run(cli: &Cli) -> ExitCode {
         }
     }
 
-    if !errors.is_empty() || failed_writes {
+    if !errors.is_empty() || !found.empty_dirs.is_empty() || failed_writes {
         return ExitCode::from(2);
     }
     if findings.iter().any(|f| f.severity >= fail_level) {
@@ -332,8 +330,6 @@ fn fix_in_rounds(
     use std::collections::BTreeSet;
     use std::path::Path;
     use std::sync::Arc;
-
-    use sigma_lint::finding::Applicability;
 
     let mut failed_writes = false;
     let mut fixed = 0;
@@ -379,8 +375,9 @@ fn fix_in_rounds(
             .findings;
     }
     eprintln!(
-        "sigma-lint: fixed {fixed} findings in {} files",
-        changed.len()
+        "sigma-lint: fixed {} in {}",
+        counted(fixed, "finding"),
+        counted(changed.len(), "file")
     );
     (findings, failed_writes)
 }
@@ -404,9 +401,25 @@ fn show_diff(
         }
     }
     let fixable = plan.resolved.iter().filter(|r| **r).count();
+    // Unsafe fixes are left out of the diff; say so, or an empty diff
+    // reads as "nothing to fix".
+    let hidden = findings
+        .iter()
+        .filter(|f| {
+            f.fix
+                .as_ref()
+                .is_some_and(|x| !unsafe_fixes && x.applicability == Applicability::Unsafe)
+        })
+        .count();
+    let hint = if hidden == 0 {
+        String::new()
+    } else {
+        format!(" ({hidden} more with --unsafe-fixes)")
+    };
     eprintln!(
-        "sigma-lint: {fixable} findings fixable in {} files",
-        plan.files.len()
+        "sigma-lint: {} fixable in {}{hint}",
+        counted(fixable, "finding"),
+        counted(plan.files.len(), "file")
     );
     if failed {
         ExitCode::from(2)
@@ -414,5 +427,14 @@ fn show_diff(
         ExitCode::SUCCESS
     } else {
         ExitCode::from(1)
+    }
+}
+
+/// `count` and `noun`, the noun in the plural unless the count is one.
+fn counted(count: usize, noun: &str) -> String {
+    if count == 1 {
+        format!("1 {noun}")
+    } else {
+        format!("{count} {noun}s")
     }
 }

@@ -70,6 +70,7 @@ pub const VALIDATORS: &[(&str, &str)] = &[
         "invalid-modifier-combination",
     ),
     ("number_as_string", "number-as-string"),
+    ("escaped_wildcard", "escaped-wildcard"),
     (
         "wildcards_instead_of_modifiers",
         "wildcards-instead-of-modifier",
@@ -213,8 +214,9 @@ mod tests {
     #[test]
     fn maps_validators_exclusions_and_options() {
         let text = "validators:\n  - all\n  - -sigmahq_filename_prefix\n  - -tlptag\n  \
-                    - -escaped_wildcard\n\
-                    exclusions:\n  abc: attacktag\n  abc: [sigmahq_title_end]\n\
+                    - -sigmahq_ofselection_condition\n\
+                    exclusions:\n  abc: attacktag\n  abc: [sigmahq_title_end]\n  \
+                    def: escaped_wildcard\n\
                     config:\n  filename_length:\n    min_size: 10\n    max_size: 70\n";
         let mut settings = Settings::default();
         let import = apply(text, &mut settings).expect("reads");
@@ -224,6 +226,8 @@ mod tests {
         let abc = &settings.rule_exceptions["abc"];
         assert!(abc.contains("unknown-attack-tag") && abc.contains("title-style"));
         assert_eq!(settings.options["file-name-length"]["max"], 70);
-        assert_eq!(import.unmapped, ["escaped_wildcard"]);
+        assert_eq!(settings.rule_exceptions["def"].len(), 1);
+        assert!(settings.rule_exceptions["def"].contains("escaped-wildcard"));
+        assert_eq!(import.unmapped, ["sigmahq_ofselection_condition"]);
     }
 }

@@ -72,7 +72,8 @@ fn one_located_finding_per_fault() {
         })
         .collect();
     let expected = [
-        ("bad_bytes.yml".to_owned(), "A001", 1, 1),
+        // At the bad byte.
+        ("bad_bytes.yml".to_owned(), "A001", 1, 8),
         ("broken.yml".to_owned(), "C004", 2, 5),
         ("broken.yml".to_owned(), "C010", 4, 7),
         // `filter_admin` is unused because the condition misspells it.
@@ -113,4 +114,23 @@ fn truncated_files_never_panic() {
         cut += 1;
     }
     assert!(cut > 200);
+}
+
+/// A broken second document hides nothing of the first: its findings
+/// are reported with the syntax error.
+#[test]
+fn a_broken_second_document_keeps_the_first_ones_findings() {
+    use std::path::Path;
+    use std::sync::Arc;
+
+    use sigma_core::rule::SigmaFile;
+
+    let first = GOOD.replace("date: 2024-02-28", "date: 2024-02-28\nmodified: 2023-01-01");
+    let text = format!("{first}---\n{NOT_YAML}");
+    let path: Arc<Path> = Arc::from(Path::new("rules/two.yml"));
+    let file = SigmaFile::parse("rules/two.yml", text);
+    let findings = lint::lint_files(&[(path, file)], &Settings::default(), checks::ALL);
+    let mut found: Vec<(&str, u32)> = findings.iter().map(|f| (f.code, f.line())).collect();
+    found.sort_by_key(|(_, line)| *line);
+    assert_eq!(found, [("C011", 5), ("A002", 18)]);
 }

@@ -113,6 +113,15 @@ fn machine_formats_go_to_stdout() {
         result["locations"][0]["physicalLocation"]["artifactLocation"]["uri"],
         "bad.yml"
     );
+    let rules = parsed["runs"][0]["tool"]["driver"]["rules"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
+    let a005 = rules.iter().find(|r| r["id"] == "A005");
+    assert_eq!(
+        a005.map(|r| &r["properties"]["scope"]),
+        Some(&"sigmahq".into())
+    );
 
     let github = run(&dir.0, &["--format", "github", "."]);
     let line = String::from_utf8_lossy(&github.stdout);
@@ -181,6 +190,14 @@ fn checks_are_documented() {
         "{text}"
     );
     assert_eq!(run(&dir.0, &["checks", "nope"]).status.code(), Some(2));
+
+    // One spelling of the SigmaHQ scope, as in `--preset sigmahq`.
+    let listed = String::from_utf8_lossy(&list.stdout).into_owned();
+    let a005 = listed.lines().find(|l| l.starts_with("A005 "));
+    assert!(a005.is_some_and(|l| l.contains(" sigmahq ")), "{a005:?}");
+    let one = run(&dir.0, &["checks", "A005"]);
+    let text = String::from_utf8_lossy(&one.stdout);
+    assert!(text.contains(", scope sigmahq,"), "{text}");
 }
 
 #[test]
@@ -232,6 +249,8 @@ fn fix_and_diff() {
         "the unsafe finding is still reported: {report}"
     );
     assert!(!report.contains("[A005]"), "{report}");
+    let stderr = String::from_utf8_lossy(&fixed.stderr);
+    assert_eq!(stderr.trim(), "sigma-lint: fixed 2 findings in 1 file");
 
     let unsafe_run = run(
         &dir.0,
@@ -254,6 +273,42 @@ fn fix_and_diff() {
     );
     assert_eq!(nothing.status.code(), Some(0));
     assert!(nothing.stdout.is_empty());
+}
+
+#[test]
+fn diff_headers_apply_from_the_working_directory() {
+    let dir = Dir::new("diff-paths");
+    dir.file("r.yml", &GOOD.replace("Execution\n", "Execution \n"));
+    let absolute = dir.0.join("r.yml").display().to_string();
+    let args = ["--no-config", "--extend-select", "A005", "--diff"];
+    for path in ["./r.yml", absolute.as_str()] {
+        let out = run(&dir.0, &[&args[..], &[path]].concat());
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        assert!(stdout.starts_with("--- a/r.yml\n+++ b/r.yml\n"), "{stdout}");
+        assert_eq!(out.status.code(), Some(1), "{path}");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(stderr.trim(), "sigma-lint: 1 finding fixable in 1 file");
+    }
+
+    // Outside the working directory: the absolute path, one slash.
+    let elsewhere = run(Path::new("/"), &[&args[..], &[absolute.as_str()]].concat());
+    let stdout = String::from_utf8_lossy(&elsewhere.stdout);
+    let expected = format!("--- a{absolute}\n+++ b{absolute}\n");
+    assert!(stdout.starts_with(&expected), "{stdout}");
+
+    // Only unsafe fixes: nothing to show, but they are named.
+    dir.file(
+        "r.yml",
+        &GOOD.replace("level: medium", "level: medium\nx: |\n  a "),
+    );
+    let hidden = run(&dir.0, &[&args[..], &["r.yml"]].concat());
+    assert_eq!(hidden.status.code(), Some(0));
+    assert!(hidden.stdout.is_empty());
+    let stderr = String::from_utf8_lossy(&hidden.stderr);
+    assert_eq!(
+        stderr.trim(),
+        "sigma-lint: 0 findings fixable in 0 files (1 more with --unsafe-fixes)"
+    );
 }
 
 /// Removing a blank CRLF line and rewriting its `\r` touch the same byte,
@@ -376,6 +431,11 @@ fn info_findings_do_not_fail_by_default() {
     let help = run(&dir.0, &["--help"]);
     let help = String::from_utf8_lossy(&help.stdout).replace(char::is_whitespace, " ");
     assert!(help.contains("default `warning`"), "{help}");
+    let words = help.split_whitespace().collect::<Vec<_>>().join(" ");
+    assert!(
+        words.contains("must be written as a path: `./checks`"),
+        "{words}"
+    );
 }
 
 #[test]
@@ -389,15 +449,29 @@ fn unusable_paths_and_selectors_are_usage_errors() {
     }
 
     let empty = run(&dir.0, &["."]);
-    assert_eq!(empty.status.code(), Some(0));
+    assert_eq!(empty.status.code(), Some(2));
     let stderr = String::from_utf8_lossy(&empty.stderr);
     assert_eq!(stderr.trim(), "sigma-lint: .: no YAML file found");
+
+    // A named empty file is linted, not skipped, and fails.
+    let named = run(
+        &dir.file("empty.yml", "").0,
+        &["--format", "concise", "./empty.yml"],
+    );
+    assert_eq!(named.status.code(), Some(1));
+    let stdout = String::from_utf8_lossy(&named.stdout);
+    assert_eq!(
+        stdout.trim(),
+        "./empty.yml:1:1: error[C001] the file is empty"
+    );
+    assert!(named.stderr.is_empty(), "{named:?}");
+    std::fs::remove_file(dir.0.join("empty.yml")).unwrap_or_default();
 
     let summary = run(&dir.file("r.yml", GOOD).0, &["."]);
     let stdout = String::from_utf8_lossy(&summary.stdout);
     assert_eq!(
         stdout.trim(),
-        "1 file checked: 0 errors, 0 warnings, 0 notes"
+        "1 file checked: 0 errors, 0 warnings, 0 infos"
     );
 
     for selector in ["", ","] {

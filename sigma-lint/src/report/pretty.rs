@@ -173,7 +173,7 @@ impl Reporter for Pretty {
 }
 
 /// The last line of the pretty report, e.g. "1 file checked: 0 errors,
-/// 1 warning, 2 notes".
+/// 1 warning, 2 infos" (the severity's own word, as in `--fail-level info`).
 fn summary(files: usize, errors: usize, warnings: usize, infos: usize) -> String {
     let count =
         |n: usize, one: &str, many: &str| format!("{n} {}", if n == 1 { one } else { many });
@@ -182,7 +182,7 @@ fn summary(files: usize, errors: usize, warnings: usize, infos: usize) -> String
         count(files, "file", "files"),
         count(errors, "error", "errors"),
         count(warnings, "warning", "warnings"),
-        count(infos, "note", "notes")
+        count(infos, "info", "infos")
     )
 }
 
@@ -194,15 +194,15 @@ mod summary_tests {
     fn summary_counts_agree_in_number() {
         assert_eq!(
             summary(1, 1, 0, 1),
-            "1 file checked: 1 error, 0 warnings, 1 note"
+            "1 file checked: 1 error, 0 warnings, 1 info"
         );
         assert_eq!(
             summary(2, 0, 1, 3),
-            "2 files checked: 0 errors, 1 warning, 3 notes"
+            "2 files checked: 0 errors, 1 warning, 3 infos"
         );
         assert_eq!(
             summary(0, 0, 0, 0),
-            "0 files checked: 0 errors, 0 warnings, 0 notes"
+            "0 files checked: 0 errors, 0 warnings, 0 infos"
         );
     }
 }

@@ -1,6 +1,9 @@
 use sigma_core::span::{Location, Span};
 
+use sigma_core::yaml::Style;
+
 use crate::check::{Check, CheckMeta, FileContext};
+use crate::checks::a::text::Layout;
 use crate::finding::{Applicability, Edit, Finding, Fix};
 
 crate::declare_check! {
@@ -18,14 +21,23 @@ crate::declare_check! {
     /// `title: Suspicious Whoami`
     ///
     /// ## Fix
-    /// Always available and safe: trailing blanks of a plain line never
-    /// belong to a value.
+    /// Always available. Safe outside block scalars, where YAML drops the
+    /// blanks at the end of a line. Unsafe (only with `--unsafe-fixes`)
+    /// inside a `|` or `>` block scalar, whose trailing blanks are part of
+    /// the value: `CommandLine|contains: |-` over `net user ` matches
+    /// `net user ` with its space, and would no longer once fixed. The
+    /// missing line break is likewise unsafe when the file ends inside a
+    /// block scalar, whose value it would lengthen by a `\n`. In a file
+    /// that is not valid YAML, where block scalars cannot be told, every
+    /// fix is unsafe.
     ///
     /// ## Options
     /// None.
     ///
     /// ## Known problems
     /// Blanks inside a block scalar (`|`) are flagged too, as yamllint does.
+    /// A file ending inside a `|-` block scalar would keep its value with a
+    /// line break added; the fix is unsafe there all the same.
     ///
     /// ## References
     /// yamllint `trailing-spaces`, `new-line-at-end-of-file`.
@@ -56,6 +68,24 @@ impl Check for TrailingWhitespace {
         if !blank_before_break && !blank_at_end && (source.is_empty() || source.ends_with('\n')) {
             return;
         }
+        // Block scalars keep their blanks; where the YAML is broken, no
+        // byte is known to lie outside one.
+        let layout = Layout::of(cx);
+        let in_block = |at: usize| {
+            layout.as_ref().is_none_or(|layout| {
+                layout
+                    .scalar_at(at)
+                    .is_some_and(|r| matches!(r.style, Style::Literal | Style::Folded))
+            })
+        };
+        let applicability = |at: usize| {
+            if in_block(at) {
+                Applicability::Unsafe
+            } else {
+                Applicability::Safe
+            }
+        };
+
         let mut offset = 0;
         for (index, line) in source.split_inclusive('\n').enumerate() {
             let content = line.trim_end_matches(['\n', '\r']);
@@ -73,7 +103,7 @@ impl Check for TrailingWhitespace {
                 };
                 let fix = Fix {
                     message: "remove the trailing blanks".into(),
-                    applicability: Applicability::Safe,
+                    applicability: applicability(start),
                     edits: vec![Edit {
                         start,
                         end,
@@ -102,7 +132,7 @@ impl Check for TrailingWhitespace {
             };
             let fix = Fix {
                 message: "add a line break".into(),
-                applicability: Applicability::Safe,
+                applicability: applicability(source.len() - 1),
                 edits: vec![Edit {
                     start: source.len(),
                     end: source.len(),
@@ -119,6 +149,8 @@ impl Check for TrailingWhitespace {
 
 #[cfg(test)]
 mod tests {
+    use crate::finding::Applicability;
+    use crate::fix::apply;
     use crate::testing::findings_of;
 
     #[test]
@@ -128,5 +160,46 @@ mod tests {
         assert_eq!((found[0].line(), found[0].column()), (1, 9));
         assert_eq!((found[1].line(), found[1].column()), (2, 6));
         assert!(findings_of("A005", "title: x\nid: y\n").is_empty());
+    }
+
+    fn fixed(source: &str, unsafe_fixes: bool) -> String {
+        let found = findings_of("A005", source);
+        apply(source, &found.iter().collect::<Vec<_>>(), unsafe_fixes).text
+    }
+
+    #[test]
+    fn blanks_inside_block_scalars_are_fixed_only_as_unsafe() {
+        let source = "title: t \ndetection:\n  sel:\n    CommandLine|contains: |-  \n      \
+                      net user \n      /add\n  condition: sel\n";
+        let found = findings_of("A005", source);
+        let applicability: Vec<_> = found
+            .iter()
+            .map(|f| f.fix.as_ref().map(|x| x.applicability))
+            .collect();
+        let (safe, not_safe) = (Some(Applicability::Safe), Some(Applicability::Unsafe));
+        assert_eq!(applicability, vec![safe, safe, not_safe]);
+        assert_eq!(
+            fixed(source, false),
+            source.replace("t \n", "t\n").replace("|-  \n", "|-\n")
+        );
+        assert!(fixed(source, true).contains("net user\n"));
+    }
+
+    #[test]
+    fn the_final_break_of_a_block_scalar_is_an_unsafe_fix() {
+        let source = "title: t\ndescription: |\n  whoami\n  /all";
+        let found = findings_of("A005", source);
+        assert_eq!(found.len(), 1);
+        let fix = found[0].fix.as_ref().map(|x| x.applicability);
+        assert_eq!(fix, Some(Applicability::Unsafe));
+        assert_eq!(fixed(source, false), source);
+        assert_eq!(fixed("title: t", false), "title: t\n");
+    }
+
+    #[test]
+    fn broken_yaml_gets_only_unsafe_fixes() {
+        let found = findings_of("A005", "title: 'open \n");
+        let fix = found[0].fix.as_ref().map(|x| x.applicability);
+        assert_eq!(fix, Some(Applicability::Unsafe));
     }
 }

@@ -28,6 +28,8 @@ crate::declare_check! {
     ///
     /// ## Known problems
     /// YAML cannot resume after an error, so only the first one is reported.
+    /// The other checks see the documents before the broken one; that
+    /// document and any after it are not checked until the error is fixed.
     ///
     /// ## References
     /// YAML 1.2.2.

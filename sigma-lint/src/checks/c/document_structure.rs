@@ -1,6 +1,7 @@
 use sigma_core::rule::SigmaDocument;
 
 use crate::check::{Check, CheckMeta, FileContext};
+use crate::checks::a::text::span_at;
 use crate::finding::Finding;
 
 crate::declare_check! {
@@ -9,7 +10,8 @@ crate::declare_check! {
     /// mapping, a `title` that is a list, a `logsource` or `detection` that
     /// is not a mapping, a detection without `condition`, a field value
     /// that is a mapping, and a document that is neither rule, correlation
-    /// nor filter (no `detection`, `correlation` or `filter`).
+    /// nor filter (no `detection`, `correlation` or `filter`), and a file
+    /// with no document at all (empty, or only comments).
     ///
     /// ## Why it matters
     /// Every Sigma tool rejects such a rule or, worse, reads part of it.
@@ -59,6 +61,22 @@ impl Check for DocumentStructure {
         // Sigma v1 spread one rule over documents (`action: global`); the
         // parts are not rules on their own.
         let v1 = crate::checks::is_v1_collection(cx);
+
+        // A file named on the command line is linted whatever it holds; an
+        // empty one must not pass as a clean rule.
+        if cx.file.syntax_error.is_none() && cx.documents().is_empty() {
+            let source = cx.source();
+            let what = if source.trim().is_empty() {
+                "the file is empty"
+            } else {
+                "the file holds no YAML document, only comments"
+            };
+            out.push(
+                cx.finding(&Self::META, span_at(source, 0, 0), what)
+                    .help("a Sigma file holds a rule, a correlation or a filter"),
+            );
+        }
+
         for document in cx.documents() {
             let header = document.header();
             let is_mapping = header
@@ -110,5 +128,19 @@ mod tests {
             "title: a\ndetection:\n  s: {a: 1}\n  condition: s\n"
         )
         .is_empty());
+    }
+
+    #[test]
+    fn a_file_without_documents_is_reported() {
+        for (source, message) in [
+            ("", "the file is empty"),
+            ("\n  \n", "the file is empty"),
+            ("# only\n", "the file holds no YAML document, only comments"),
+        ] {
+            let found = findings_of("C001", source);
+            assert_eq!(found.len(), 1, "{source:?}");
+            assert_eq!((found[0].line(), found[0].column()), (1, 1));
+            assert_eq!(found[0].message, message);
+        }
     }
 }
