@@ -143,9 +143,10 @@ enum Loaded {
 /// Reads every rule and case file under `paths`, in parallel.
 pub fn discover(paths: &[PathBuf]) -> Result<Corpus, MissingPath> {
     let files = yaml_files(paths)?;
+    let given = repo::given_dirs(paths);
     let loaded: Vec<Loaded> = files
         .par_iter()
-        .map(|(path, base)| load(path, base))
+        .map(|(path, base)| load(path, base, &given))
         .collect();
 
     let mut corpus = Corpus::default();
@@ -163,7 +164,7 @@ pub fn discover(paths: &[PathBuf]) -> Result<Corpus, MissingPath> {
     Ok(corpus)
 }
 
-fn load(path: &Path, base: &Path) -> Loaded {
+fn load(path: &Path, base: &Path, given: &Arc<[PathBuf]>) -> Loaded {
     let file = match SigmaFile::read(path) {
         Ok(file) => file,
         Err(e) => return Loaded::Error(InputError::file(path, format!("cannot read: {e}"))),
@@ -178,8 +179,8 @@ fn load(path: &Path, base: &Path) -> Loaded {
         _ => None,
     });
     if let Some(root) = case_root {
-        let repo_root = repo::root_of(path, base);
-        return Loaded::Cases(CaseFile::from_yaml(path, &repo_root, root));
+        let scope = repo::Scope::of(path, given);
+        return Loaded::Cases(CaseFile::from_yaml(path, &scope, root));
     }
 
     let file = Arc::new(file);
@@ -213,7 +214,7 @@ fn load(path: &Path, base: &Path) -> Loaded {
 /// Loads the rule file at `path` on its own (a case file names a rule by
 /// path that the command line did not include).
 pub fn load_rule_file(path: &Path, base: &Path) -> Result<Vec<RuleEntry>, InputError> {
-    match load(path, base) {
+    match load(path, base, &Arc::from(Vec::new())) {
         Loaded::Rules(rules, _) => Ok(rules),
         Loaded::Error(error) => Err(error),
         Loaded::Cases(_) | Loaded::Nothing => {

@@ -221,19 +221,37 @@ fn plan(corpus: &Corpus, options: &RunOptions) -> (Vec<Job>, Vec<CaseResult>) {
     for case_file in &corpus.case_files {
         results.extend(case_file.errors.iter().map(input_failure));
         let rule = match &case_file.rule {
-            Some(reference) => resolve_rule(corpus, &case_file.path, &case_file.root, reference),
+            Some(reference) => resolve_rule(corpus, &case_file.path, &case_file.scope, reference),
             None => Err(None),
         };
         let rule = match rule {
             Ok(rule) => rule,
-            Err(error) => {
-                // Every case of the file fails: with the reason when the
-                // rule reference is bad, silently counted when the file's
-                // own errors already say there is no `rule`.
-                let message = error.as_ref().map_or_else(
-                    || "the case file names no rule".to_owned(),
-                    ToString::to_string,
-                );
+            Err(Some(error)) => {
+                // A bad rule reference is one failure of the file, said
+                // once, not repeated for each case that could not run.
+                let message = match case_file.cases.len() {
+                    0 => error.message.clone(),
+                    1 => format!("{}; its case did not run", error.message),
+                    n => format!("{}; its {n} cases did not run", error.message),
+                };
+                results.push(CaseResult {
+                    rule_path: None,
+                    rule_name: None,
+                    source: case_file.path.clone(),
+                    location: error.span.map(|s| s.location),
+                    case: "(rule)".to_owned(),
+                    origin: Origin::Input,
+                    outcome: Outcome::Failed(Failure::error(message)),
+                });
+                for broken in &case_file.broken {
+                    results.push(broken_result(None, &broken.name, &broken.error));
+                }
+                continue;
+            }
+            Err(None) => {
+                // The file's own errors already say there is no `rule`;
+                // every case of it fails, counted.
+                let message = "the case file names no rule".to_owned();
                 for case in &case_file.cases {
                     results.push(CaseResult {
                         rule_path: None,
@@ -292,9 +310,10 @@ fn plan(corpus: &Corpus, options: &RunOptions) -> (Vec<Job>, Vec<CaseResult>) {
 fn resolve_rule(
     corpus: &Corpus,
     case_path: &Path,
-    root: &Path,
+    scope: &crate::repo::Scope,
     reference: &sigma_core::span::Spanned<String>,
 ) -> Result<RuleEntry, Option<InputError>> {
+    let root = scope.root.as_path();
     let text = reference.value.as_str();
     let looks_like_path = text.ends_with(".yml") || text.ends_with(".yaml") || text.contains('/');
     let error = |message: String| Err(Some(InputError::at(case_path, reference.span, message)));
@@ -336,9 +355,9 @@ fn resolve_rule(
         let message = format!("rule file `{text}` not found");
         return Err(Some(InputError::at(case_path, reference.span, message)));
     };
-    if !crate::repo::is_inside(&path, root) {
+    if !scope.contains(&path) {
         let message = format!(
-            "rule file `{text}` lies outside the repository ({})",
+            "rule file `{text}` lies outside the repository ({}) and the paths given",
             root.display()
         );
         return Err(Some(InputError::at(case_path, reference.span, message)));

@@ -346,40 +346,69 @@ fn machine_readable_coverage_is_all_of_stdout() {
     std::fs::remove_dir_all(&dir).unwrap();
 }
 
-/// Without `.git`, the current directory is the repository: a case in
-/// `cases/` may name `../rules/x.yml` and `../data/e.json`.
+/// Without `.git`, the repository is the deepest common ancestor of the
+/// paths given: a case in `cases/` may name `../rules/x.yml` and
+/// `../data/e.json`, whatever the current directory.
 #[test]
-fn without_git_the_current_directory_is_the_repository() {
+fn without_git_the_verdict_does_not_depend_on_the_current_directory() {
     let dir = scratch("no-git");
-    for sub in ["rules", "cases", "data"] {
+    for sub in ["rules", "cases/deep", "data", "elsewhere/below"] {
         std::fs::create_dir_all(dir.join(sub)).unwrap();
     }
     std::fs::write(dir.join("rules/x.yml"), SIMPLE_RULE).unwrap();
     std::fs::write(dir.join("data/e.json"), "{\"a\": 1}\n").unwrap();
     std::fs::write(
-        dir.join("cases/c.yml"),
-        "rule: ../rules/x.yml\ncases:\n  - {name: inline, expect: match, event: {a: 1}}\n  \
-         - {name: file, expect: match, file: ../data/e.json}\n",
+        dir.join("cases/deep/c.yml"),
+        "rule: ../../rules/x.yml\ncases:\n  - {name: inline, expect: match, event: {a: 1}}\n  \
+         - {name: file, expect: match, file: ../../data/e.json}\n",
     )
     .unwrap();
-
-    let output = sigma_test(&["rules", "cases"], &dir);
-    let stdout = String::from_utf8_lossy(&output.stdout);
-    assert_eq!(last_line(&output), "2 passed, 0 failed", "{stdout}");
-    assert_eq!(output.status.code(), Some(0));
-
-    // Run from elsewhere, the path given is the repository, and the message
-    // names it.
-    let output = sigma_test(&[dir.join("cases").to_str().unwrap()], &workspace());
-    let stdout = String::from_utf8_lossy(&output.stdout);
+    let rules = dir.join("rules");
     let cases = dir.join("cases");
+    let args = [rules.to_str().unwrap(), cases.to_str().unwrap()];
+    for cwd in [dir.clone(), dir.join("elsewhere/below"), workspace()] {
+        let output = sigma_test(&args, &cwd);
+        let stdout = String::from_utf8_lossy(&output.stdout);
+        assert_eq!(
+            last_line(&output),
+            "2 passed, 0 failed",
+            "from {cwd:?}: {stdout}"
+        );
+        assert_eq!(output.status.code(), Some(0));
+    }
+
+    // The cases alone: the repository is `cases/`; the rule lies outside
+    // it, said once for the file, located at `rule`; so does the data.
+    let output = sigma_test(&[cases.to_str().unwrap()], &dir);
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let expected = format!(
+        "rule file `../../rules/x.yml` lies outside the repository ({}) and the paths given; \
+         its case did not run",
+        cases.display()
+    );
+    assert_eq!(stdout.matches(&expected).count(), 1, "{stdout}");
+    assert!(stdout.contains("c.yml:1:7"), "{stdout}");
     assert!(
-        stdout.contains(&format!(
-            "rule file `../rules/x.yml` lies outside the repository ({})",
-            cases.display()
-        )),
+        stdout.contains("`../../data/e.json` lies outside"),
         "{stdout}"
     );
+    assert_eq!(last_line(&output), "0 passed, 2 failed", "{stdout}");
+
+    // A file outside every path given is refused, with its location.
+    std::fs::write(
+        dir.join("cases/deep/c.yml"),
+        "rule: ../../rules/x.yml\ncases:\n  \
+         - {name: out, expect: match, file: ../../../../../../../../etc/passwd.json}\n",
+    )
+    .unwrap();
+    let output = sigma_test(&args, &dir.join("elsewhere"));
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        stdout.contains("`../../../../../../../../etc/passwd.json` lies outside the repository"),
+        "{stdout}"
+    );
+    assert!(stdout.contains("c.yml:3:38"), "{stdout}");
+    assert_eq!(last_line(&output), "0 passed, 1 failed", "{stdout}");
     std::fs::remove_dir_all(&dir).unwrap();
 }
 
