@@ -96,6 +96,19 @@ pub struct MissingPath {
     pub path: PathBuf,
 }
 
+/// Why there is nothing to run: a path given is missing, or holds no rule
+/// and no case file (an empty folder, a mistyped name): a run that tests
+/// nothing must not pass.
+#[derive(Debug, thiserror::Error)]
+pub enum DiscoverError {
+    /// A path that does not exist.
+    #[error(transparent)]
+    Missing(#[from] MissingPath),
+    /// A path under which no file is a rule or a case file.
+    #[error("{}: no rule and no case file found", .0.display())]
+    Empty(PathBuf),
+}
+
 /// The YAML files under `paths`, sorted within each path.
 pub fn yaml_files(paths: &[PathBuf]) -> Result<Vec<(PathBuf, PathBuf)>, MissingPath> {
     let mut found = Vec::new();
@@ -141,13 +154,30 @@ enum Loaded {
 }
 
 /// Reads every rule and case file under `paths`, in parallel.
-pub fn discover(paths: &[PathBuf]) -> Result<Corpus, MissingPath> {
+pub fn discover(paths: &[PathBuf]) -> Result<Corpus, DiscoverError> {
     let files = yaml_files(paths)?;
     let given = repo::given_dirs(paths);
     let loaded: Vec<Loaded> = files
         .par_iter()
         .map(|(path, base)| load(path, base, &given))
         .collect();
+
+    // A file that is neither a rule nor a case file yields nothing; one
+    // that cannot be read yields its error, which is something to report.
+    // Overlapping paths (`rules rules/windows`) share their files, so each
+    // path is checked against every yielding file, not only its own.
+    let yielding: Vec<PathBuf> = files
+        .iter()
+        .zip(&loaded)
+        .filter(|(_, item)| !matches!(item, Loaded::Nothing))
+        .map(|((path, _), _)| repo::normalise(&repo::absolute(path)))
+        .collect();
+    for path in paths {
+        let wanted = repo::normalise(&repo::absolute(path));
+        if !yielding.iter().any(|file| file.starts_with(&wanted)) {
+            return Err(DiscoverError::Empty(path.clone()));
+        }
+    }
 
     let mut corpus = Corpus::default();
     for item in loaded {

@@ -98,6 +98,32 @@ fn a_missing_path_is_a_usage_error() {
     );
 }
 
+#[test]
+fn a_path_with_nothing_to_run_is_a_usage_error() {
+    let dir = scratch("nothing");
+    std::fs::create_dir_all(dir.join("empty")).unwrap();
+    std::fs::create_dir_all(dir.join("notes")).unwrap();
+    std::fs::write(dir.join("notes/info.yml"), "title: not a rule\n").unwrap();
+    std::fs::write(dir.join("rule.yml"), SIMPLE_RULE).unwrap();
+    for path in ["empty", "notes"] {
+        let output = sigma_test(&["rule.yml", path], &dir);
+        assert_eq!(output.status.code(), Some(2), "{path}");
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert_eq!(
+            stderr.trim(),
+            format!("sigma-test: {path}: no rule and no case file found")
+        );
+        assert!(output.stdout.is_empty(), "{path}");
+    }
+    let output = sigma_test(&["match", "--rules", "empty", "--events", "rule.yml"], &dir);
+    assert_eq!(output.status.code(), Some(2));
+
+    // Overlapping paths share their files: the inner one is not empty.
+    let output = sigma_test(&[".", "rule.yml"], &dir);
+    assert_eq!(output.status.code(), Some(0), "{output:?}");
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
 /// A scratch repository: one rule, one good case file, and broken inputs
 /// of every kind; the broken ones fail with a location, the rest run.
 #[test]
