@@ -86,6 +86,11 @@ struct QualityArgs {
     #[arg(long)]
     fuzz: bool,
 
+    /// List every fuzz goal left without a witness (at most 10 are listed
+    /// without it; more are only counted).
+    #[arg(short, long)]
+    verbose: bool,
+
     /// Inputs drawn per property and rule [default: 16].
     #[arg(long, value_name = "N")]
     fuzz_cases: Option<u32>,
@@ -440,7 +445,7 @@ fn run_quality(
                 .unwrap_or(crate::fuzz::FuzzOptions::default().cases),
             seed: quality.seed.unwrap_or_default(),
         };
-        failed |= crate::quality::fuzz_corpus(corpus, &fuzz, out)? > 0;
+        failed |= crate::quality::fuzz_corpus(corpus, &fuzz, quality.verbose, out)? > 0;
     }
     if let Some(recording) = coverage {
         let report = crate::coverage::report(recording, corpus);
