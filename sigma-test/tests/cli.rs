@@ -124,6 +124,67 @@ fn a_path_with_nothing_to_run_is_a_usage_error() {
     std::fs::remove_dir_all(&dir).unwrap();
 }
 
+#[test]
+fn out_of_range_gates_and_budgets_are_usage_errors() {
+    let dir = scratch("ranges");
+    std::fs::write(dir.join("rule.yml"), SIMPLE_RULE).unwrap();
+    for (flag, value) in [
+        ("--min-coverage", "150"),
+        ("--min-coverage", "-1"),
+        ("--min-mutation-score", "100.5"),
+        ("--fuzz-cases", "0"),
+    ] {
+        let arg = format!("{flag}={value}");
+        let output = sigma_test(&[&arg, "--fuzz", "rule.yml"], &dir);
+        assert_eq!(output.status.code(), Some(2), "{flag} {value}");
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(
+            stderr.contains(&format!("invalid value '{value}' for '{flag}")),
+            "{stderr}"
+        );
+    }
+    let output = sigma_test(&["--min-coverage", "100", "rule.yml"], &dir);
+    assert_eq!(output.status.code(), Some(1), "no case covers the rule");
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn a_coverage_format_implies_coverage() {
+    let dir = scratch("cov-implied");
+    std::fs::write(dir.join("rule.yml"), SIMPLE_RULE).unwrap();
+    let output = sigma_test(&["--coverage-format", "lcov", "rule.yml"], &dir);
+    assert_eq!(output.status.code(), Some(0));
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert_eq!(
+        stdout,
+        "TN:sigma-test\nSF:rule.yml\nDA:5,0\nLF:1\nLH:0\nend_of_record\n"
+    );
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn quiet_json_lists_only_failures() {
+    let dir = scratch("quiet-json");
+    std::fs::write(dir.join("rule.yml"), SIMPLE_RULE).unwrap();
+    std::fs::write(
+        dir.join("case.yml"),
+        "rule: rule.yml\ncases:\n  - {name: hit, expect: match, event: {a: 1}}\n  \
+         - {name: wrong, expect: match, event: {a: 2}}\n",
+    )
+    .unwrap();
+    let output = sigma_test(&["-q", "--format", "json", "."], &dir);
+    let value: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    let cases: Vec<&str> = value["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|r| r["case"].as_str())
+        .collect();
+    assert_eq!(cases, vec!["wrong"]);
+    assert_eq!(value["summary"]["passed"], 1);
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
 /// A scratch repository: one rule, one good case file, and broken inputs
 /// of every kind; the broken ones fail with a location, the rest run.
 #[test]
