@@ -176,19 +176,33 @@ pub fn mutate_corpus(
         }
     }
     let (killed, total) = report.counts();
-    writeln!(
-        out,
-        "mutation score: {killed}/{total} ({:.1}%)",
-        report.score()
-    )?;
-    let below = minimum.is_some_and(|m| report.score() + 1e-9 < m);
-    if below {
-        eprintln!(
-            "sigma-test: mutation score {:.1}% is below --min-mutation-score {:.1}%",
-            report.score(),
-            minimum.unwrap_or_default()
-        );
+    let score = report.score();
+    match score {
+        Some(score) => writeln!(out, "mutation score: {killed}/{total} ({score:.1}%)")?,
+        None => writeln!(out, "mutation score: n/a (no mutant could be judged)")?,
     }
+    if !report.not_judged.is_empty() {
+        let n = report.not_judged.len();
+        writeln!(
+            out,
+            "mutation: {n} rule{} not judged, {} cases fail as written: {}",
+            if n == 1 { "" } else { "s" },
+            if n == 1 { "its" } else { "their" },
+            report.not_judged.join(", ")
+        )?;
+    }
+    // No score is no gate: the cases that keep rules from being judged
+    // fail the run already.
+    let below = match (minimum, score) {
+        (Some(minimum), Some(score)) if score + 1e-9 < minimum => {
+            eprintln!(
+                "sigma-test: mutation score {score:.1}% is below --min-mutation-score \
+                 {minimum:.1}%"
+            );
+            true
+        }
+        _ => false,
+    };
     Ok(below)
 }
 
