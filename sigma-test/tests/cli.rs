@@ -672,6 +672,59 @@ fn match_streams_jsonl_and_reports_bad_lines_in_order() {
 }
 
 #[test]
+fn match_says_which_events_no_rule_could_judge() {
+    let dir = scratch("match-unseen");
+    std::fs::write(
+        dir.join("win.yml"),
+        "title: w\nlogsource: {product: windows, category: process_creation}\n\
+         detection:\n  selection: {Image|endswith: '\\x.exe'}\n  condition: selection\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.join("flat.jsonl"),
+        "{\"EventID\": 1, \"Channel\": \"Microsoft-Windows-Sysmon/Operational\", \
+         \"Image\": \"C:\\\\x.exe\"}\n{\"EventID\": 1}\n",
+    )
+    .unwrap();
+    let output = sigma_test(
+        &["match", "--rules", "win.yml", "--events", "flat.jsonl"],
+        &dir,
+    );
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(0), "{stderr}");
+    assert!(output.stdout.is_empty());
+    let warning = "sigma-test: warning: 2 events were routed to no rule: they are not \
+                   Windows events in the `Event.System` layout";
+    assert_eq!(stderr.matches(warning).count(), 1, "{stderr}");
+
+    std::fs::write(
+        dir.join("re.yml"),
+        "title: r\nlogsource: {product: acme}\ndetection:\n  \
+         selection: {F|re: '(?=(a|aa)+(\\1)c)'}\n  condition: selection\n",
+    )
+    .unwrap();
+    let long = "a".repeat(60);
+    std::fs::write(
+        dir.join("re.jsonl"),
+        format!("{{\"F\": \"{long}\"}}\n{{\"F\": \"b\"}}\n{{\"F\": \"{long}\"}}\n"),
+    )
+    .unwrap();
+    let output = sigma_test(
+        &["match", "--rules", "re.yml", "--events", "re.jsonl"],
+        &dir,
+    );
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains(
+            "sigma-test: warning: on 2 events a rule's regex hit its backtracking limit; \
+             counted as no match:\nsigma-test:   2\tre.yml\tr\n"
+        ),
+        "{stderr}"
+    );
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
 fn match_with_a_missing_event_file_is_an_io_error() {
     let output = sigma_test(
         &["match", "--rules", "rules", "--events", "missing.evtx"],
