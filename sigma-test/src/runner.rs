@@ -613,7 +613,12 @@ fn verdict(
             matched.first().copied(),
         ),
         (Expect::Match, None) if matched.is_empty() => failure(
-            format!("expected a match, but no event of {source} matched{coverage_note}"),
+            match file {
+                Some(_) => {
+                    format!("expected a match, but no event of {source} matched{coverage_note}")
+                }
+                None => "expected a match, but the event did not match".to_owned(),
+            },
             "match".to_owned(),
             "no-match".to_owned(),
             None,
@@ -621,11 +626,15 @@ fn verdict(
         (Expect::NoMatch, _) if !matched.is_empty() => {
             let first = matched.first().copied();
             let which = match file {
-                Some(_) => format!("event {} of {source} matched", first.unwrap_or_default()),
+                Some(_) => format!(
+                    "event {} of {source} matched{}",
+                    first.unwrap_or_default(),
+                    list_indices(matched)
+                ),
                 None => "the event matched".to_owned(),
             };
             failure(
-                format!("expected no match, but {which}{}", list_indices(matched)),
+                format!("expected no match, but {which}"),
                 "no-match".to_owned(),
                 "match".to_owned(),
                 first,
@@ -1061,9 +1070,15 @@ detection:
         let Outcome::Failed(failure) = run.judge(vec![event], None, Expect::NoMatch, None) else {
             panic!("the event matches");
         };
+        assert_eq!(failure.message, "expected no match, but the event matched");
+
+        let other = serde_json::json!({"Image": "C:\\y.exe"});
+        let Outcome::Failed(failure) = run.judge(vec![other], None, Expect::Match, None) else {
+            panic!("the event does not match");
+        };
         assert_eq!(
             failure.message,
-            "expected no match, but the event matched (events 0)"
+            "expected a match, but the event did not match"
         );
     }
 

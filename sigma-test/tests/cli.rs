@@ -310,6 +310,18 @@ fn a_broken_logsource_mapping_is_a_located_usage_error() {
         )),
         "{stderr}"
     );
+
+    // A file that cannot be read has no place: the OS says why.
+    let absent = dir.join("absent.yml");
+    let absent_arg = absent.to_string_lossy().into_owned();
+    let output = sigma_test(&["--logsources", &absent_arg, "rules"], &workspace());
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    let os_error = std::fs::read(&absent).unwrap_err();
+    assert_eq!(
+        stderr.trim(),
+        format!("sigma-test: {absent_arg}: cannot read: {os_error}")
+    );
     std::fs::remove_dir_all(&dir).unwrap();
 }
 

@@ -191,10 +191,10 @@ fn value_text(rule: &Rule, span: sigma_core::span::Span) -> String {
                 item.values
                     .iter()
                     .find(|v| v.span == span)
-                    .map(|v| format!("{}: {}", item.key.value, v.text()))
+                    .map(|v| format!("{}: {}", item.key.value, quoted(v.text())))
             }),
             DetectionBody::List { elements, .. } => elements.iter().find_map(|e| find(e, span)),
-            DetectionBody::Keyword(value) => (value.span == span).then(|| value.text().to_owned()),
+            DetectionBody::Keyword(value) => (value.span == span).then(|| quoted(value.text())),
             DetectionBody::Invalid(_) => None,
         }
     }
@@ -203,6 +203,18 @@ fn value_text(rule: &Rule, span: sigma_core::span::Span) -> String {
         .iter()
         .find_map(|i| find(&i.body, span))
         .unwrap_or_default()
+}
+
+/// `text` in single quotes (YAML style, `'` doubled) when it would not
+/// read back as written: empty, or with a space at either end (`' -all'`
+/// shown bare lost its leading space in the report).
+fn quoted(text: &str) -> String {
+    let bare = !text.is_empty() && text.trim() == text && !text.starts_with('\'');
+    if bare {
+        text.to_owned()
+    } else {
+        format!("'{}'", text.replace('\'', "''"))
+    }
 }
 
 impl Engine for CoverageEngine {

@@ -119,3 +119,27 @@ fn a_negated_value_is_covered_by_a_positive_case_holding_another_value() {
     let target = report.rules[0].2.targets.values().next().unwrap();
     assert_eq!((target.negated, target.hits), (true, 1));
 }
+
+#[test]
+fn values_with_edge_spaces_are_quoted() {
+    let rule = "title: t\nid: 0e4f1a9c-36b4-4c38-9a37-3f6d1c0b1f12\nlogsource: {category: x}\n\
+                detection:\n  selection:\n    CommandLine|contains|windash:\n      - ' -all'\n      \
+                - plain\n  condition: selection\n";
+    let cases = "rule: r.yml\ncases:\n  - {name: p, expect: match, event: {CommandLine: plain}}\n";
+    let report = run(rule, cases);
+    let texts: Vec<&str> = report.rules[0]
+        .2
+        .targets
+        .values()
+        .map(|t| t.text.as_str())
+        .collect();
+    assert_eq!(
+        texts,
+        vec![
+            "CommandLine|contains|windash: ' -all'",
+            "CommandLine|contains|windash: plain"
+        ]
+    );
+    assert_eq!(quoted(""), "''");
+    assert_eq!(quoted("it's "), "'it''s '");
+}
