@@ -179,6 +179,9 @@ pub fn mutate_corpus(
     let score = report.score();
     match score {
         Some(score) => writeln!(out, "mutation score: {killed}/{total} ({score:.1}%)")?,
+        None if report.not_judged.is_empty() => {
+            writeln!(out, "mutation score: n/a (no rule has a mutant)")?
+        }
         None => writeln!(out, "mutation score: n/a (no mutant could be judged)")?,
     }
     if !report.not_judged.is_empty() {

@@ -124,4 +124,17 @@ fn rules_whose_cases_fail_give_no_score() {
     let expected = "mutation score: n/a (no mutant could be judged)\n\
                     mutation: 1 rule not judged, its cases fail as written: ";
     assert!(text.starts_with(expected), "{text}");
+
+    let single = "title: t\nlogsource: {category: x}\ndetection:\n  sel: {Cmd: evil}\n  \
+                  condition: sel\n";
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(dir.join("r.yml"), single).unwrap();
+    let corpus = crate::discover::discover(std::slice::from_ref(&dir)).unwrap();
+    let mut out = Vec::new();
+    let options = RunOptions::default();
+    crate::quality::mutate_corpus(&corpus, &options, &HashMap::new(), Some(100.0), &mut out)
+        .unwrap();
+    let _ = std::fs::remove_dir_all(&dir);
+    let text = String::from_utf8(out).unwrap();
+    assert_eq!(text, "mutation score: n/a (no rule has a mutant)\n");
 }
