@@ -195,9 +195,10 @@ impl Coverage {
     }
 }
 
-/// A mapping-file problem, with where it is.
+/// A mapping-file problem, with where it is (a problem with the file as a
+/// whole, such as one that cannot be read, has no place and shows none).
 #[derive(Clone, Debug, PartialEq, thiserror::Error, miette::Diagnostic)]
-#[error("{}:{}: {message}", path.display(), span.location)]
+#[error("{}{}: {message}", path.display(), place(span))]
 pub struct MappingError {
     /// What is wrong; lowercase, no trailing period.
     pub message: String,
@@ -206,6 +207,15 @@ pub struct MappingError {
     /// Where in it.
     #[label("here")]
     pub span: Span,
+}
+
+/// `:line:col`, or nothing for the whole file (line 0: no made-up `0:0`).
+fn place(span: &Span) -> String {
+    if span.location.line == 0 {
+        String::new()
+    } else {
+        format!(":{}", span.location)
+    }
 }
 
 /// Log-source entries, in order.

@@ -7,7 +7,10 @@
 //! selector's field renames. Events of other shapes go to the rules whose
 //! log source the mapping does not know and that are not Windows rules:
 //! there is nothing to route them by. Windows rules with an unknown log
-//! source are reported and not run.
+//! source are reported and not run. Events no rule could see (a flat
+//! `{"EventID": 1, ...}` is not the Windows layout) and regexes that hit
+//! their backtracking limit (counted as no match) are said once at the end,
+//! on stderr, with their counts.
 //!
 //! A JSONL file is streamed: a batch of lines is read while the previous
 //! one is parsed and matched in parallel, so peak memory is the rules plus
@@ -124,6 +127,7 @@ pub fn run<E: Engine>(
         rule_count: corpus.rules.len(),
     };
     let mut counts = vec![0u64; corpus.rules.len()];
+    let mut unseen = Tally::new(corpus.rules.len());
     let mut event_count = 0;
     let mut read_failed = false;
     let match_start = Instant::now();
@@ -137,7 +141,7 @@ pub fn run<E: Engine>(
                 return EXIT_ERROR;
             }
         };
-        let tally = match EventFormat::from_path(&path) {
+        let mut tally = match EventFormat::from_path(&path) {
             Some(EventFormat::Jsonl) => matching.stream_jsonl(&path, file),
             _ => matching.whole_file(&path),
         };
@@ -145,8 +149,9 @@ pub fn run<E: Engine>(
         read_failed |= tally.failed;
         counts
             .iter_mut()
-            .zip(tally.counts)
+            .zip(std::mem::take(&mut tally.counts))
             .for_each(|(x, y)| *x += y);
+        unseen = unseen.merge(tally);
     }
     let seconds = match_start.elapsed().as_secs_f64();
 
@@ -175,6 +180,7 @@ pub fn run<E: Engine>(
          {total} matches",
         seconds * 1000.0
     );
+    warn_unseen(&unseen, &names);
 
     // The process ends next: freeing thousands of compiled rules and their
     // parsed files one allocation at a time took a tenth of a run's rule
@@ -185,6 +191,40 @@ pub fn run<E: Engine>(
         EXIT_FAIL
     } else {
         EXIT_PASS
+    }
+}
+
+/// Says on stderr, once per run, what was counted as no match without a
+/// rule judging it: events no rule could see, and rules whose regex hit
+/// its backtracking limit. Silence there would read as "nothing matched".
+fn warn_unseen(unseen: &Tally, names: &[String]) {
+    if unseen.unrouted_flat > 0 {
+        eprintln!(
+            "sigma-test: warning: {} events were routed to no rule: they are not Windows \
+             events in the `Event.System` layout (a flat `{{\"EventID\": 1, \"Channel\": ...}}` \
+             is not), so only rules with a non-Windows log source could see them, and none \
+             was given",
+            unseen.unrouted_flat
+        );
+    }
+    if unseen.unrouted_windows > 0 {
+        eprintln!(
+            "sigma-test: note: {} Windows events came from a channel, provider or event id \
+             that no given rule's log source covers",
+            unseen.unrouted_windows
+        );
+    }
+    if unseen.over_limit > 0 {
+        eprintln!(
+            "sigma-test: warning: on {} events a rule's regex hit its backtracking limit; \
+             counted as no match:",
+            unseen.over_limit
+        );
+        for (count, name) in unseen.over_limit_by_rule.iter().zip(names) {
+            if *count > 0 {
+                eprintln!("sigma-test:   {count}\t{name}");
+            }
+        }
     }
 }
 
@@ -373,6 +413,16 @@ struct Route {
 struct Tally {
     counts: Vec<u64>,
     events: usize,
+    /// Events outside the Windows `Event.System` layout, when no rule
+    /// takes generic events: no rule could see them.
+    unrouted_flat: usize,
+    /// Windows events whose origin no log source of the rules covers.
+    unrouted_windows: usize,
+    /// Events on which some rule's regex hit its backtracking limit
+    /// (counted as no match for that rule).
+    over_limit: usize,
+    /// Per rule, the events on which it hit the limit.
+    over_limit_by_rule: Vec<u64>,
     errors: Vec<EventError>,
     /// Errors beyond those kept in `errors`.
     more_errors: usize,
@@ -384,6 +434,10 @@ impl Tally {
         Tally {
             counts: vec![0; rules],
             events: 0,
+            unrouted_flat: 0,
+            unrouted_windows: 0,
+            over_limit: 0,
+            over_limit_by_rule: vec![0; rules],
             errors: Vec::new(),
             more_errors: 0,
             failed: false,
@@ -406,6 +460,13 @@ impl Tally {
             .zip(other.counts)
             .for_each(|(x, y)| *x += y);
         self.events += other.events;
+        self.unrouted_flat += other.unrouted_flat;
+        self.unrouted_windows += other.unrouted_windows;
+        self.over_limit += other.over_limit;
+        self.over_limit_by_rule
+            .iter_mut()
+            .zip(other.over_limit_by_rule)
+            .for_each(|(x, y)| *x += y);
         self.failed |= other.failed;
         self.more_errors += other.more_errors;
         for error in other.errors {
@@ -484,7 +545,7 @@ impl<E: Engine> Matching<'_, E> {
                         Ok(values) => {
                             for value in values {
                                 tally.events += 1;
-                                self.count(value, &mut tally.counts);
+                                self.count(value, &mut tally);
                             }
                         }
                         Err(error) => tally.error(error),
@@ -514,7 +575,7 @@ impl<E: Engine> Matching<'_, E> {
                 || Tally::new(self.rule_count),
                 |mut tally, value| {
                     tally.events += 1;
-                    self.count(value, &mut tally.counts);
+                    self.count(value, &mut tally);
                     tally
                 },
             )
@@ -567,11 +628,13 @@ impl<E: Engine> Matching<'_, E> {
         routes
     }
 
-    fn count(&self, value: serde_json::Value, counts: &mut [u64]) {
+    fn count(&self, value: serde_json::Value, tally: &mut Tally) {
         // Which compiled rules apply is decided on the JSON; the engine's
         // event is built once, after.
         let mut applicable: Vec<&CompiledRules<E::Compiled>> = Vec::new();
-        match windows::system(&value) {
+        let system = windows::system(&value);
+        let windows = system.is_some();
+        match system {
             Some(system) => {
                 for route in self.routes(&system).iter() {
                     let Some(selectors) = self
@@ -599,10 +662,16 @@ impl<E: Engine> Matching<'_, E> {
         }
         applicable.retain(|set| !set.rules.is_empty());
         if applicable.is_empty() {
+            if windows {
+                tally.unrouted_windows += 1;
+            } else {
+                tally.unrouted_flat += 1;
+            }
             return;
         }
         let engine = self.engine;
         let event = engine.event(value);
+        let mut over_limit = false;
         for set in applicable {
             let candidates = match (&set.prefilter, engine.prefilter_event(&event)) {
                 (Some(prefilter), Some(seen)) => Some(prefilter.candidates(seen)),
@@ -612,12 +681,22 @@ impl<E: Engine> Matching<'_, E> {
                 if candidates.as_ref().is_some_and(|c| !c.contains(position)) {
                     continue;
                 }
-                if engine.matches(compiled, &event).unwrap_or(false) {
-                    if let Some(count) = counts.get_mut(*index) {
-                        *count += 1;
+                match engine.matches(compiled, &event) {
+                    Ok(true) => {
+                        if let Some(count) = tally.counts.get_mut(*index) {
+                            *count += 1;
+                        }
+                    }
+                    Ok(false) => {}
+                    Err(_) => {
+                        over_limit = true;
+                        if let Some(count) = tally.over_limit_by_rule.get_mut(*index) {
+                            *count += 1;
+                        }
                     }
                 }
             }
         }
+        tally.over_limit += usize::from(over_limit);
     }
 }

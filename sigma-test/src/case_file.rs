@@ -83,8 +83,8 @@ pub struct BrokenCase {
 pub struct CaseFile {
     /// The file.
     pub path: PathBuf,
-    /// The repository it belongs to; no case reads outside it.
-    pub root: PathBuf,
+    /// Where the files it names may lie; no case reads outside it.
+    pub scope: repo::Scope,
     /// `rule`: the rule's id or path, as written.
     pub rule: Option<Spanned<String>>,
     /// The cases that can run.
@@ -96,12 +96,12 @@ pub struct CaseFile {
 }
 
 impl CaseFile {
-    /// Reads a case file from its parsed YAML `root`. `root_dir` is the
-    /// repository it belongs to.
-    pub fn from_yaml(path: &Path, root_dir: &Path, node: &Node) -> Self {
+    /// Reads a case file from its parsed YAML `node`; `scope` says where
+    /// the files it names may lie.
+    pub fn from_yaml(path: &Path, scope: &repo::Scope, node: &Node) -> Self {
         let mut file = CaseFile {
             path: path.to_owned(),
-            root: root_dir.to_owned(),
+            scope: scope.clone(),
             rule: None,
             cases: Vec::new(),
             broken: Vec::new(),
@@ -148,7 +148,7 @@ impl CaseFile {
             }
             Some((_, Some(items))) => {
                 for (index, item) in items.iter().enumerate() {
-                    match read_case(path, root_dir, item) {
+                    match read_case(path, scope, item) {
                         Ok(case) => file.cases.push(case),
                         Err(error) => file.broken.push(BrokenCase {
                             name: item
@@ -180,7 +180,7 @@ pub fn is_case_file(node: &Node) -> bool {
     node.get("cases").is_some() && node.get("detection").is_none()
 }
 
-fn read_case(path: &Path, root: &Path, node: &Node) -> Result<Case, InputError> {
+fn read_case(path: &Path, scope: &repo::Scope, node: &Node) -> Result<Case, InputError> {
     let error = |span: Span, message: &str| InputError::at(path, span, message);
     let Some(entries) = node.as_mapping() else {
         let message = format!("a case is a mapping, found {}", node.kind_name());
@@ -234,7 +234,7 @@ fn read_case(path: &Path, root: &Path, node: &Node) -> Result<Case, InputError> 
             let json = events::yaml::to_json(event);
             CaseInput::Inline(events::windows::flatten(json))
         }
-        (None, Some(file)) => CaseInput::File(event_file(path, root, file)?),
+        (None, Some(file)) => CaseInput::File(event_file(path, scope, file)?),
     };
 
     let count = match node.get("count") {
@@ -263,7 +263,11 @@ fn read_case(path: &Path, root: &Path, node: &Node) -> Result<Case, InputError> 
     })
 }
 
-fn event_file(path: &Path, root: &Path, node: &Node) -> Result<Spanned<PathBuf>, InputError> {
+fn event_file(
+    path: &Path,
+    scope: &repo::Scope,
+    node: &Node,
+) -> Result<Spanned<PathBuf>, InputError> {
     let Some(text) = node
         .as_str()
         .filter(|t| !t.trim().is_empty() && !node.is_null())
@@ -278,10 +282,11 @@ fn event_file(path: &Path, root: &Path, node: &Node) -> Result<Spanned<PathBuf>,
 
     let base = path.parent().unwrap_or(Path::new("."));
     let resolved = repo::normalise(&base.join(relative));
-    if !repo::is_inside(&resolved, root) {
+    if !scope.contains(&resolved) {
         let message = format!(
-            "`{text}` lies outside the repository ({}); cases may only read files inside it",
-            root.display()
+            "`{text}` lies outside the repository ({}) and the paths given; cases may only \
+             read files inside them",
+            scope.root.display()
         );
         return Err(InputError::at(path, node.span, message));
     }
@@ -296,7 +301,8 @@ mod tests {
     fn load(text: &str) -> CaseFile {
         let documents = yaml::parse(text).unwrap();
         let root = documents[0].root.as_ref().unwrap();
-        CaseFile::from_yaml(Path::new("/repo/cases/x.yml"), Path::new("/repo"), root)
+        let scope = repo::Scope::root_only(Path::new("/repo"));
+        CaseFile::from_yaml(Path::new("/repo/cases/x.yml"), &scope, root)
     }
 
     #[test]

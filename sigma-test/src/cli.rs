@@ -55,7 +55,8 @@ struct TestArgs {
     #[arg(long, value_enum, default_value_t = Format::Text)]
     format: Format,
 
-    /// Print only failures (and the summary line).
+    /// Leave passing and skipped cases out of the report, in every format
+    /// (the summary still counts them).
     #[arg(short, long)]
     quiet: bool,
 
@@ -86,8 +87,13 @@ struct QualityArgs {
     #[arg(long)]
     fuzz: bool,
 
-    /// Inputs drawn per property and rule [default: 16].
-    #[arg(long, value_name = "N")]
+    /// List every fuzz goal left without a witness (at most 10 are listed
+    /// without it; more are only counted).
+    #[arg(short, long)]
+    verbose: bool,
+
+    /// Inputs drawn per property and rule, 1 or more [default: 16].
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
     fuzz_cases: Option<u32>,
 
     /// Seed of the fuzzer (same seed, same run) [default: 0].
@@ -98,26 +104,30 @@ struct QualityArgs {
     #[arg(long)]
     coverage: bool,
 
-    /// Format of the coverage report. A json, lcov or cobertura report
-    /// without --coverage-output is the only thing on stdout: the case
-    /// report, the summary line and the other reports then go to stderr.
-    #[arg(long, value_enum, default_value_t = CoverageFormat::Text)]
-    coverage_format: CoverageFormat,
+    /// Format of the coverage report (implies --coverage) [default: text].
+    /// A json, lcov or cobertura report without --coverage-output is the
+    /// only thing on stdout: the case report, the summary line and the
+    /// other reports then go to stderr.
+    #[arg(long, value_enum, value_name = "FORMAT")]
+    coverage_format: Option<CoverageFormat>,
 
-    /// Write the coverage report to FILE instead of stdout.
+    /// Write the coverage report to FILE instead of stdout (implies
+    /// --coverage).
     #[arg(long, value_name = "FILE")]
     coverage_output: Option<PathBuf>,
 
-    /// Fail when total coverage is below PERCENT (implies --coverage).
-    #[arg(long, value_name = "PERCENT")]
+    /// Fail when total coverage is below PERCENT, 0 to 100 (implies
+    /// --coverage).
+    #[arg(long, value_name = "PERCENT", value_parser = crate::config::parse_percent)]
     min_coverage: Option<f64>,
 
     /// Run mutants of every rule and list those its cases do not catch.
     #[arg(long)]
     mutate: bool,
 
-    /// Fail when the mutation score is below PERCENT (implies --mutate).
-    #[arg(long, value_name = "PERCENT")]
+    /// Fail when the mutation score is below PERCENT, 0 to 100 (implies
+    /// --mutate).
+    #[arg(long, value_name = "PERCENT", value_parser = crate::config::parse_percent)]
     min_mutation_score: Option<f64>,
 }
 
@@ -131,6 +141,20 @@ impl QualityArgs {
         out.min_coverage = out.min_coverage.or(config.min_coverage);
         out.min_mutation_score = out.min_mutation_score.or(config.min_mutation_score);
         out
+    }
+
+    /// Whether coverage is recorded: asked for, or implied by a flag that
+    /// only means something with it.
+    fn coverage_wanted(&self) -> bool {
+        self.coverage
+            || self.coverage_format.is_some()
+            || self.coverage_output.is_some()
+            || self.min_coverage.is_some()
+    }
+
+    /// The coverage report's format.
+    fn coverage_format(&self) -> CoverageFormat {
+        self.coverage_format.unwrap_or(CoverageFormat::Text)
     }
 }
 
@@ -351,7 +375,8 @@ fn run_tests(engine: &SigmaEngine, args: &TestArgs, logsources: LogSourceMap) ->
         }
     };
     let quality = &quality;
-    let coverage = (quality.coverage || quality.min_coverage.is_some())
+    let coverage = quality
+        .coverage_wanted()
         .then(|| crate::coverage::CoverageEngine::with_placeholders(engine.placeholders.clone()));
     let results = match &coverage {
         Some(recording) => runner::run(recording, &corpus, &options, &tick),
@@ -365,7 +390,7 @@ fn run_tests(engine: &SigmaEngine, args: &TestArgs, logsources: LogSourceMap) ->
     // everything else goes to stderr then.
     let coverage_on_stdout = coverage.is_some()
         && quality.coverage_output.is_none()
-        && quality.coverage_format != CoverageFormat::Text;
+        && quality.coverage_format() != CoverageFormat::Text;
     let summary = Summary::of(&results);
     let mut report_out: Box<dyn Write> = if coverage_on_stdout {
         Box::new(anstream::stderr())
@@ -376,7 +401,7 @@ fn run_tests(engine: &SigmaEngine, args: &TestArgs, logsources: LogSourceMap) ->
         Format::Text => report::write_text(&mut report_out, &results, args.quiet),
         Format::Json => {
             eprintln!("{summary}");
-            report::write_json(&mut report_out, &results)
+            report::write_json(&mut report_out, &results, args.quiet)
         }
     };
     if let Err(e) = written.and_then(|()| report_out.flush()) {
@@ -440,13 +465,13 @@ fn run_quality(
                 .unwrap_or(crate::fuzz::FuzzOptions::default().cases),
             seed: quality.seed.unwrap_or_default(),
         };
-        failed |= crate::quality::fuzz_corpus(corpus, &fuzz, out)? > 0;
+        failed |= crate::quality::fuzz_corpus(corpus, &fuzz, quality.verbose, out)? > 0;
     }
     if let Some(recording) = coverage {
         let report = crate::coverage::report(recording, corpus);
         failed |= crate::quality::write_coverage(
             &report,
-            quality.coverage_format,
+            quality.coverage_format(),
             quality.coverage_output.as_deref(),
             quality.min_coverage,
             coverage_out,

@@ -56,22 +56,47 @@ impl RepoConfig {
         let mut config = RepoConfig::default();
         for (key, value) in &map {
             let wrong = || format!("`{key}` has the wrong type");
+            let percent = || {
+                let n = value.as_f64().ok_or_else(wrong)?;
+                check_percent(n).map_err(|e| format!("`{key}`: {e}"))
+            };
             match key.as_str() {
                 "fuzz" => config.fuzz = Some(value.as_bool().ok_or_else(wrong)?),
                 "fuzz-cases" => {
                     let n = value.as_u64().ok_or_else(wrong)?;
-                    config.fuzz_cases = Some(u32::try_from(n).map_err(|_| wrong())?);
+                    let n = u32::try_from(n).map_err(|_| wrong())?;
+                    if n == 0 {
+                        return Err(format!("`{key}` must be 1 or more"));
+                    }
+                    config.fuzz_cases = Some(n);
                 }
                 "seed" => config.seed = Some(value.as_u64().ok_or_else(wrong)?),
-                "min-coverage" => config.min_coverage = Some(value.as_f64().ok_or_else(wrong)?),
-                "min-mutation-score" => {
-                    config.min_mutation_score = Some(value.as_f64().ok_or_else(wrong)?)
-                }
+                "min-coverage" => config.min_coverage = Some(percent()?),
+                "min-mutation-score" => config.min_mutation_score = Some(percent()?),
                 other => return Err(format!("unknown key `{other}`")),
             }
         }
         Ok(config)
     }
+}
+
+/// `value` when it is a percentage (0 to 100): a gate above 100 could
+/// never pass, one below 0 always would.
+pub fn check_percent(value: f64) -> Result<f64, String> {
+    if (0.0..=100.0).contains(&value) {
+        Ok(value)
+    } else {
+        Err(format!("{value} is not a percentage from 0 to 100"))
+    }
+}
+
+/// Parses a command-line percentage (for clap).
+pub fn parse_percent(text: &str) -> Result<f64, String> {
+    let value: f64 = text
+        .trim()
+        .parse()
+        .map_err(|_| format!("`{text}` is not a number"))?;
+    check_percent(value)
 }
 
 #[cfg(test)]
@@ -91,5 +116,15 @@ mod tests {
         assert!(RepoConfig::parse("fuz: true\n")
             .unwrap_err()
             .contains("unknown key"));
+        assert_eq!(
+            RepoConfig::parse("min-coverage: 150\n").unwrap_err(),
+            "`min-coverage`: 150 is not a percentage from 0 to 100"
+        );
+        assert_eq!(
+            RepoConfig::parse("fuzz-cases: 0\n").unwrap_err(),
+            "`fuzz-cases` must be 1 or more"
+        );
+        assert_eq!(parse_percent("100"), Ok(100.0));
+        assert!(parse_percent("NaN").is_err() && parse_percent("-1").is_err());
     }
 }

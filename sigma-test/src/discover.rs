@@ -96,6 +96,19 @@ pub struct MissingPath {
     pub path: PathBuf,
 }
 
+/// Why there is nothing to run: a path given is missing, or holds no rule
+/// and no case file (an empty folder, a mistyped name): a run that tests
+/// nothing must not pass.
+#[derive(Debug, thiserror::Error)]
+pub enum DiscoverError {
+    /// A path that does not exist.
+    #[error(transparent)]
+    Missing(#[from] MissingPath),
+    /// A path under which no file is a rule or a case file.
+    #[error("{}: no rule and no case file found", .0.display())]
+    Empty(PathBuf),
+}
+
 /// The YAML files under `paths`, sorted within each path.
 pub fn yaml_files(paths: &[PathBuf]) -> Result<Vec<(PathBuf, PathBuf)>, MissingPath> {
     let mut found = Vec::new();
@@ -141,12 +154,30 @@ enum Loaded {
 }
 
 /// Reads every rule and case file under `paths`, in parallel.
-pub fn discover(paths: &[PathBuf]) -> Result<Corpus, MissingPath> {
+pub fn discover(paths: &[PathBuf]) -> Result<Corpus, DiscoverError> {
     let files = yaml_files(paths)?;
+    let given = repo::given_dirs(paths);
     let loaded: Vec<Loaded> = files
         .par_iter()
-        .map(|(path, base)| load(path, base))
+        .map(|(path, base)| load(path, base, &given))
         .collect();
+
+    // A file that is neither a rule nor a case file yields nothing; one
+    // that cannot be read yields its error, which is something to report.
+    // Overlapping paths (`rules rules/windows`) share their files, so each
+    // path is checked against every yielding file, not only its own.
+    let yielding: Vec<PathBuf> = files
+        .iter()
+        .zip(&loaded)
+        .filter(|(_, item)| !matches!(item, Loaded::Nothing))
+        .map(|((path, _), _)| repo::normalise(&repo::absolute(path)))
+        .collect();
+    for path in paths {
+        let wanted = repo::normalise(&repo::absolute(path));
+        if !yielding.iter().any(|file| file.starts_with(&wanted)) {
+            return Err(DiscoverError::Empty(path.clone()));
+        }
+    }
 
     let mut corpus = Corpus::default();
     for item in loaded {
@@ -163,7 +194,7 @@ pub fn discover(paths: &[PathBuf]) -> Result<Corpus, MissingPath> {
     Ok(corpus)
 }
 
-fn load(path: &Path, base: &Path) -> Loaded {
+fn load(path: &Path, base: &Path, given: &Arc<[PathBuf]>) -> Loaded {
     let file = match SigmaFile::read(path) {
         Ok(file) => file,
         Err(e) => return Loaded::Error(InputError::file(path, format!("cannot read: {e}"))),
@@ -178,8 +209,8 @@ fn load(path: &Path, base: &Path) -> Loaded {
         _ => None,
     });
     if let Some(root) = case_root {
-        let repo_root = repo::root_of(path, base);
-        return Loaded::Cases(CaseFile::from_yaml(path, &repo_root, root));
+        let scope = repo::Scope::of(path, given);
+        return Loaded::Cases(CaseFile::from_yaml(path, &scope, root));
     }
 
     let file = Arc::new(file);
@@ -213,7 +244,7 @@ fn load(path: &Path, base: &Path) -> Loaded {
 /// Loads the rule file at `path` on its own (a case file names a rule by
 /// path that the command line did not include).
 pub fn load_rule_file(path: &Path, base: &Path) -> Result<Vec<RuleEntry>, InputError> {
-    match load(path, base) {
+    match load(path, base, &Arc::from(Vec::new())) {
         Loaded::Rules(rules, _) => Ok(rules),
         Loaded::Error(error) => Err(error),
         Loaded::Cases(_) | Loaded::Nothing => {

@@ -27,12 +27,18 @@ pub enum CoverageFormat {
     Cobertura,
 }
 
+/// How many goals without a witness the fuzz summary lists on its own;
+/// more are only counted, unless `verbose` asks for all of them.
+const UNKNOWN_LISTED: usize = 10;
+
 /// Fuzzes every rule of the corpus; writes failures (each with a ready
-/// case) and a summary. Returns the number of failed properties plus the
-/// rules that do not compile.
+/// case), the goals left without a witness (all with `verbose`, else when
+/// there are few) and a summary. Returns the number of failed properties
+/// plus the rules that do not compile.
 pub fn fuzz_corpus(
     corpus: &Corpus,
     options: &FuzzOptions,
+    verbose: bool,
     out: &mut dyn Write,
 ) -> io::Result<usize> {
     let started = Instant::now();
@@ -47,9 +53,22 @@ pub fn fuzz_corpus(
             ))
         })
         .collect();
+    let seconds = started.elapsed().as_secs_f64();
+    write_fuzz(&reports, options, verbose, seconds, out)
+}
 
-    let (mut checked, mut failed, mut unknown, mut skipped) = (0, 0, 0, 0);
-    for (path, report) in &reports {
+/// Writes what [`fuzz_corpus`] found in `reports` (rule path, its fuzz
+/// report or `None` when it does not compile); returns the failure count.
+fn write_fuzz(
+    reports: &[(String, Option<RuleFuzz>)],
+    options: &FuzzOptions,
+    verbose: bool,
+    seconds: f64,
+    out: &mut dyn Write,
+) -> io::Result<usize> {
+    let (mut checked, mut failed, mut skipped) = (0, 0, 0);
+    let mut unknown = Vec::new();
+    for (path, report) in reports {
         let Some(report) = report else {
             // A rule the fuzzer cannot compile is a failure, named, so that
             // a fuzz-only CI job goes red too.
@@ -58,7 +77,7 @@ pub fn fuzz_corpus(
             continue;
         };
         checked += report.checked;
-        unknown += report.unknown.len();
+        unknown.extend(report.unknown.iter().map(|goal| (path, goal)));
         for failure in &report.failures {
             failed += 1;
             writeln!(
@@ -76,15 +95,31 @@ pub fn fuzz_corpus(
             }
         }
     }
-    let seconds = started.elapsed().as_secs_f64();
+
+    if verbose || unknown.len() <= UNKNOWN_LISTED {
+        for (path, (property, subject)) in &unknown {
+            writeln!(
+                out,
+                "fuzz {path}: {} ({subject}): no witness within budget (neither proven nor \
+                 refuted)",
+                property.name()
+            )?;
+        }
+    }
+    let rules = reports.len();
+    let hint = if verbose || unknown.len() <= UNKNOWN_LISTED {
+        ""
+    } else {
+        " (-v lists them)"
+    };
     writeln!(
         out,
-        "fuzz: {} rules, {checked} properties, {failed} failed, {unknown} without a witness \
-         within budget, {skipped} not compiled; {:.1} s ({:.1} ms per rule, {} cases per \
-         property, seed {})",
-        reports.len(),
-        seconds,
-        seconds * 1000.0 / reports.len().max(1) as f64,
+        "fuzz: {rules} rule{}, {checked} properties, {failed} failed, {} without a witness \
+         within budget{hint}, {skipped} not compiled; {seconds:.1} s ({:.1} ms per rule, {} \
+         cases per property, seed {})",
+        if rules == 1 { "" } else { "s" },
+        unknown.len(),
+        seconds * 1000.0 / rules.max(1) as f64,
         options.cases,
         options.seed
     )?;
@@ -141,19 +176,36 @@ pub fn mutate_corpus(
         }
     }
     let (killed, total) = report.counts();
-    writeln!(
-        out,
-        "mutation score: {killed}/{total} ({:.1}%)",
-        report.score()
-    )?;
-    let below = minimum.is_some_and(|m| report.score() + 1e-9 < m);
-    if below {
-        eprintln!(
-            "sigma-test: mutation score {:.1}% is below --min-mutation-score {:.1}%",
-            report.score(),
-            minimum.unwrap_or_default()
-        );
+    let score = report.score();
+    match score {
+        Some(score) => writeln!(out, "mutation score: {killed}/{total} ({score:.1}%)")?,
+        None if report.not_judged.is_empty() => {
+            writeln!(out, "mutation score: n/a (no rule has a mutant)")?
+        }
+        None => writeln!(out, "mutation score: n/a (no mutant could be judged)")?,
     }
+    if !report.not_judged.is_empty() {
+        let n = report.not_judged.len();
+        writeln!(
+            out,
+            "mutation: {n} rule{} not judged, {} cases fail as written: {}",
+            if n == 1 { "" } else { "s" },
+            if n == 1 { "its" } else { "their" },
+            report.not_judged.join(", ")
+        )?;
+    }
+    // No score is no gate: the cases that keep rules from being judged
+    // fail the run already.
+    let below = match (minimum, score) {
+        (Some(minimum), Some(score)) if score + 1e-9 < minimum => {
+            eprintln!(
+                "sigma-test: mutation score {score:.1}% is below --min-mutation-score \
+                 {minimum:.1}%"
+            );
+            true
+        }
+        _ => false,
+    };
     Ok(below)
 }
 
@@ -171,7 +223,7 @@ mod tests {
         std::fs::write(dir.join("broken.yml"), broken).unwrap();
         let corpus = crate::discover::discover(std::slice::from_ref(&dir)).unwrap();
         let mut out = Vec::new();
-        let failed = fuzz_corpus(&corpus, &FuzzOptions::default(), &mut out).unwrap();
+        let failed = fuzz_corpus(&corpus, &FuzzOptions::default(), false, &mut out).unwrap();
         let _ = std::fs::remove_dir_all(&dir);
 
         assert_eq!(failed, 1);
@@ -182,5 +234,49 @@ mod tests {
             "{text}"
         );
         assert!(text.contains("1 not compiled"), "{text}");
+        assert!(text.contains("fuzz: 1 rule, 0 properties"), "{text}");
+    }
+
+    fn unknown_goals(rules: usize) -> Vec<(String, Option<RuleFuzz>)> {
+        (0..rules)
+            .map(|i| {
+                let report = RuleFuzz {
+                    checked: 2,
+                    unknown: vec![(fuzz::Property::ExclusionApplies, format!("filter_{i}"))],
+                    failures: Vec::new(),
+                };
+                (format!("rules/r{i}.yml"), Some(report))
+            })
+            .collect()
+    }
+
+    fn written(reports: &[(String, Option<RuleFuzz>)], verbose: bool) -> String {
+        let mut out = Vec::new();
+        let failed = write_fuzz(reports, &FuzzOptions::default(), verbose, 0.0, &mut out);
+        assert_eq!(failed.unwrap(), 0);
+        String::from_utf8(out).unwrap()
+    }
+
+    #[test]
+    fn goals_without_a_witness_are_named_when_few_or_verbose() {
+        let few = written(&unknown_goals(2), false);
+        assert!(
+            few.contains(
+                "fuzz rules/r1.yml: exclusion can apply (filter_1): no witness within budget"
+            ),
+            "{few}"
+        );
+        assert!(
+            few.contains("fuzz: 2 rules, 4 properties, 0 failed, 2 without"),
+            "{few}"
+        );
+
+        let many = written(&unknown_goals(11), false);
+        assert!(!many.contains("fuzz rules/r0.yml"), "{many}");
+        assert!(many.contains("11 without a witness within budget (-v lists them)"));
+
+        let verbose = written(&unknown_goals(11), true);
+        assert_eq!(verbose.matches("no witness within budget").count(), 11);
+        assert!(!verbose.contains("-v lists them"), "{verbose}");
     }
 }

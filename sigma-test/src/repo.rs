@@ -3,34 +3,83 @@
 //!
 //! A case file that says `file: ../../etc/passwd` must not make a CI job
 //! read outside the checkout; neither may a rule's `regression_tests_path`.
+//! The answer must not depend on the directory `sigma-test` is started in:
+//! the same command gives the same verdict from anywhere.
 
 use std::path::{Component, Path, PathBuf};
+use std::sync::Arc;
 
-/// The repository `path` belongs to: the nearest ancestor holding `.git`
-/// (a directory, or the file a worktree has); else the current directory
-/// when `path` lies inside it (so `sigma-test rules cases` in an exported
-/// tree lets a case name `../rules/x.yml`); else `fallback` (the path given
-/// on the command line).
-pub fn root_of(path: &Path, fallback: &Path) -> PathBuf {
-    let cwd = std::env::current_dir().ok().map(|d| normalise(&d));
-    root_with_cwd(path, fallback, cwd.as_deref())
+/// Where the files a case file names may lie: its repository, and every
+/// path given on the command line (those the user chose to run, so they are
+/// inside by definition).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Scope {
+    /// The repository root: the nearest ancestor of the case file holding
+    /// `.git` (a directory, or the file a worktree has); else the deepest
+    /// common ancestor of the paths given. Rule paths and mirrored rules are
+    /// looked up under it.
+    pub root: PathBuf,
+    /// The paths given on the command line, absolute, `..` resolved, a file
+    /// replaced by its directory. Shared by every case file of a run.
+    pub given: Arc<[PathBuf]>,
 }
 
-fn root_with_cwd(path: &Path, fallback: &Path, cwd: Option<&Path>) -> PathBuf {
-    // `..` is resolved first: the ancestors of `wt/../shared/x.yml` must not
-    // include `wt`.
-    let absolute = normalise(&absolute(path));
-    if let Some(git) = absolute
+impl Scope {
+    /// The scope of the case file at `path`, found under the command-line
+    /// paths `given` (as made by [`given_dirs`]).
+    pub fn of(path: &Path, given: &Arc<[PathBuf]>) -> Scope {
+        let absolute = normalise(&absolute(path));
+        let git = absolute
+            .ancestors()
+            .skip(1)
+            .find(|dir| dir.join(".git").exists());
+        let root = match git {
+            Some(dir) => dir.to_path_buf(),
+            None => common_ancestor(given).unwrap_or_else(|| parent_dir(&absolute)),
+        };
+        Scope {
+            root,
+            given: Arc::clone(given),
+        }
+    }
+
+    /// A scope of `root` alone (tests, and callers without command-line
+    /// paths).
+    pub fn root_only(root: &Path) -> Scope {
+        Scope {
+            root: root.to_path_buf(),
+            given: Arc::from(Vec::new()),
+        }
+    }
+
+    /// Whether `path` may be read: inside the root or a given path.
+    pub fn contains(&self, path: &Path) -> bool {
+        is_inside(path, &self.root) || self.given.iter().any(|dir| is_inside(path, dir))
+    }
+}
+
+/// The command-line paths as [`Scope::given`] holds them.
+pub fn given_dirs(paths: &[PathBuf]) -> Arc<[PathBuf]> {
+    paths.iter().map(|p| absolute_dir(p)).collect()
+}
+
+/// The deepest directory holding every one of `dirs`; `None` when there is
+/// none below the file-system root (`/tmp/a` and `/home/b`): the root would
+/// let a case read every file of the machine, so only the paths given count.
+fn common_ancestor(dirs: &[PathBuf]) -> Option<PathBuf> {
+    let (first, rest) = dirs.split_first()?;
+    let common = first
         .ancestors()
-        .skip(1)
-        .find(|dir| dir.join(".git").exists())
-    {
-        return git.to_path_buf();
-    }
-    match cwd {
-        Some(cwd) if absolute.starts_with(cwd) => cwd.to_path_buf(),
-        _ => absolute_dir(fallback),
-    }
+        .find(|dir| rest.iter().all(|other| other.starts_with(dir)))?;
+    let below_root = common
+        .components()
+        .any(|c| matches!(c, Component::Normal(_)));
+    below_root.then(|| common.to_path_buf())
+}
+
+fn parent_dir(path: &Path) -> PathBuf {
+    path.parent()
+        .map_or_else(|| path.to_path_buf(), Path::to_path_buf)
 }
 
 /// Whether `path` lies inside `root`, judged on the path as written
@@ -103,26 +152,36 @@ mod tests {
     }
 
     #[test]
-    fn the_root_is_the_nearest_git_ancestor_or_the_fallback() {
+    fn the_root_is_the_nearest_git_ancestor_else_the_common_ancestor() {
         let dir = std::env::temp_dir().join(format!("sigma-repo-{}", std::process::id()));
         let nested = dir.join("repo/cases/windows");
         std::fs::create_dir_all(&nested).unwrap();
+        std::fs::create_dir_all(dir.join("repo/rules")).unwrap();
         std::fs::write(dir.join("repo/.git"), "gitdir: elsewhere").unwrap();
         let case = nested.join("x.yml");
-        assert_eq!(root_of(&case, Path::new("/fallback")), dir.join("repo"));
+        let given = given_dirs(&[dir.join("repo/cases")]);
+        assert_eq!(Scope::of(&case, &given).root, dir.join("repo"));
 
         std::fs::remove_file(dir.join("repo/.git")).unwrap();
-        let fallback = dir.join("repo/cases");
-        assert_eq!(
-            root_with_cwd(&case, &fallback, Some(&dir.join("repo"))),
-            dir.join("repo"),
-            "no .git: the current directory, which holds the case"
-        );
-        assert_eq!(
-            root_with_cwd(&case, &fallback, Some(Path::new("/elsewhere"))),
-            fallback,
-            "no .git and not under the current directory: the path given"
-        );
+        let given = given_dirs(&[dir.join("repo/rules"), dir.join("repo/cases/../cases")]);
+        let scope = Scope::of(&case, &given);
+        assert_eq!(scope.root, dir.join("repo"), "no .git: the common ancestor");
+        assert!(scope.contains(&dir.join("repo/rules/r.yml")));
+        assert!(!scope.contains(&dir.join("elsewhere.yml")));
+
+        let given = given_dirs(&[dir.join("repo/cases")]);
+        let scope = Scope::of(&case, &given);
+        assert_eq!(scope.root, dir.join("repo/cases"), "one path: that path");
+        assert!(!scope.contains(&dir.join("repo/rules/r.yml")));
         std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn paths_sharing_only_the_file_system_root_count_one_by_one() {
+        let given = given_dirs(&[PathBuf::from("/a/rules"), PathBuf::from("/b/cases")]);
+        let scope = Scope::of(Path::new("/b/cases/x.yml"), &given);
+        assert_eq!(scope.root, Path::new("/b/cases"));
+        assert!(scope.contains(Path::new("/a/rules/r.yml")));
+        assert!(!scope.contains(Path::new("/etc/passwd")));
     }
 }

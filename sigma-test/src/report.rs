@@ -69,10 +69,17 @@ fn subject(result: &CaseResult) -> String {
     format!("{rule} :: {}", result.case)
 }
 
-/// Writes `results` as one JSON document.
-pub fn write_json(out: &mut dyn Write, results: &[CaseResult]) -> io::Result<()> {
+/// Writes `results` as one JSON document. With `failures_only`, passing
+/// and skipped cases are left out of `results`, as in text (`summary`
+/// still counts them).
+pub fn write_json(
+    out: &mut dyn Write,
+    results: &[CaseResult],
+    failures_only: bool,
+) -> io::Result<()> {
     let items: Vec<serde_json::Value> = results
         .iter()
+        .filter(|result| !failures_only || matches!(result.outcome, Outcome::Failed(_)))
         .map(|result| {
             let (status, failure, reason) = match &result.outcome {
                 Outcome::Passed => ("pass", None, None),
@@ -151,7 +158,7 @@ FAIL rules/r.yml (abc) :: quiet
     #[test]
     fn json_carries_every_field() {
         let mut out = Vec::new();
-        write_json(&mut out, &results()).unwrap();
+        write_json(&mut out, &results(), false).unwrap();
         let value: serde_json::Value = serde_json::from_slice(&out).unwrap();
         assert_eq!(
             value["summary"],
@@ -161,5 +168,23 @@ FAIL rules/r.yml (abc) :: quiet
         assert_eq!(value["results"][1]["event_index"], 2);
         assert_eq!(value["results"][1]["line"], 4);
         assert_eq!(value["results"][0]["origin"], "case");
+    }
+
+    #[test]
+    fn quiet_json_leaves_passing_cases_out_but_counts_them() {
+        let mut out = Vec::new();
+        write_json(&mut out, &results(), true).unwrap();
+        let value: serde_json::Value = serde_json::from_slice(&out).unwrap();
+        let cases: Vec<&str> = value["results"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter_map(|r| r["case"].as_str())
+            .collect();
+        assert_eq!(cases, vec!["quiet"]);
+        assert_eq!(
+            value["summary"],
+            json!({"passed": 1, "failed": 1, "skipped": 0})
+        );
     }
 }

@@ -221,19 +221,37 @@ fn plan(corpus: &Corpus, options: &RunOptions) -> (Vec<Job>, Vec<CaseResult>) {
     for case_file in &corpus.case_files {
         results.extend(case_file.errors.iter().map(input_failure));
         let rule = match &case_file.rule {
-            Some(reference) => resolve_rule(corpus, &case_file.path, &case_file.root, reference),
+            Some(reference) => resolve_rule(corpus, &case_file.path, &case_file.scope, reference),
             None => Err(None),
         };
         let rule = match rule {
             Ok(rule) => rule,
-            Err(error) => {
-                // Every case of the file fails: with the reason when the
-                // rule reference is bad, silently counted when the file's
-                // own errors already say there is no `rule`.
-                let message = error.as_ref().map_or_else(
-                    || "the case file names no rule".to_owned(),
-                    ToString::to_string,
-                );
+            Err(Some(error)) => {
+                // A bad rule reference is one failure of the file, said
+                // once, not repeated for each case that could not run.
+                let message = match case_file.cases.len() {
+                    0 => error.message.clone(),
+                    1 => format!("{}; its case did not run", error.message),
+                    n => format!("{}; its {n} cases did not run", error.message),
+                };
+                results.push(CaseResult {
+                    rule_path: None,
+                    rule_name: None,
+                    source: case_file.path.clone(),
+                    location: error.span.map(|s| s.location),
+                    case: "(rule)".to_owned(),
+                    origin: Origin::Input,
+                    outcome: Outcome::Failed(Failure::error(message)),
+                });
+                for broken in &case_file.broken {
+                    results.push(broken_result(None, &broken.name, &broken.error));
+                }
+                continue;
+            }
+            Err(None) => {
+                // The file's own errors already say there is no `rule`;
+                // every case of it fails, counted.
+                let message = "the case file names no rule".to_owned();
                 for case in &case_file.cases {
                     results.push(CaseResult {
                         rule_path: None,
@@ -292,9 +310,10 @@ fn plan(corpus: &Corpus, options: &RunOptions) -> (Vec<Job>, Vec<CaseResult>) {
 fn resolve_rule(
     corpus: &Corpus,
     case_path: &Path,
-    root: &Path,
+    scope: &crate::repo::Scope,
     reference: &sigma_core::span::Spanned<String>,
 ) -> Result<RuleEntry, Option<InputError>> {
+    let root = scope.root.as_path();
     let text = reference.value.as_str();
     let looks_like_path = text.ends_with(".yml") || text.ends_with(".yaml") || text.contains('/');
     let error = |message: String| Err(Some(InputError::at(case_path, reference.span, message)));
@@ -336,9 +355,9 @@ fn resolve_rule(
         let message = format!("rule file `{text}` not found");
         return Err(Some(InputError::at(case_path, reference.span, message)));
     };
-    if !crate::repo::is_inside(&path, root) {
+    if !scope.contains(&path) {
         let message = format!(
-            "rule file `{text}` lies outside the repository ({})",
+            "rule file `{text}` lies outside the repository ({}) and the paths given",
             root.display()
         );
         return Err(Some(InputError::at(case_path, reference.span, message)));
@@ -594,7 +613,12 @@ fn verdict(
             matched.first().copied(),
         ),
         (Expect::Match, None) if matched.is_empty() => failure(
-            format!("expected a match, but no event of {source} matched{coverage_note}"),
+            match file {
+                Some(_) => {
+                    format!("expected a match, but no event of {source} matched{coverage_note}")
+                }
+                None => "expected a match, but the event did not match".to_owned(),
+            },
             "match".to_owned(),
             "no-match".to_owned(),
             None,
@@ -602,11 +626,15 @@ fn verdict(
         (Expect::NoMatch, _) if !matched.is_empty() => {
             let first = matched.first().copied();
             let which = match file {
-                Some(_) => format!("event {} of {source} matched", first.unwrap_or_default()),
+                Some(_) => format!(
+                    "event {} of {source} matched{}",
+                    first.unwrap_or_default(),
+                    list_indices(matched)
+                ),
                 None => "the event matched".to_owned(),
             };
             failure(
-                format!("expected no match, but {which}{}", list_indices(matched)),
+                format!("expected no match, but {which}"),
                 "no-match".to_owned(),
                 "match".to_owned(),
                 first,
@@ -1042,9 +1070,15 @@ detection:
         let Outcome::Failed(failure) = run.judge(vec![event], None, Expect::NoMatch, None) else {
             panic!("the event matches");
         };
+        assert_eq!(failure.message, "expected no match, but the event matched");
+
+        let other = serde_json::json!({"Image": "C:\\y.exe"});
+        let Outcome::Failed(failure) = run.judge(vec![other], None, Expect::Match, None) else {
+            panic!("the event does not match");
+        };
         assert_eq!(
             failure.message,
-            "expected no match, but the event matched (events 0)"
+            "expected a match, but the event did not match"
         );
     }
 

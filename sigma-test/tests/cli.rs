@@ -98,6 +98,93 @@ fn a_missing_path_is_a_usage_error() {
     );
 }
 
+#[test]
+fn a_path_with_nothing_to_run_is_a_usage_error() {
+    let dir = scratch("nothing");
+    std::fs::create_dir_all(dir.join("empty")).unwrap();
+    std::fs::create_dir_all(dir.join("notes")).unwrap();
+    std::fs::write(dir.join("notes/info.yml"), "title: not a rule\n").unwrap();
+    std::fs::write(dir.join("rule.yml"), SIMPLE_RULE).unwrap();
+    for path in ["empty", "notes"] {
+        let output = sigma_test(&["rule.yml", path], &dir);
+        assert_eq!(output.status.code(), Some(2), "{path}");
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert_eq!(
+            stderr.trim(),
+            format!("sigma-test: {path}: no rule and no case file found")
+        );
+        assert!(output.stdout.is_empty(), "{path}");
+    }
+    let output = sigma_test(&["match", "--rules", "empty", "--events", "rule.yml"], &dir);
+    assert_eq!(output.status.code(), Some(2));
+
+    // Overlapping paths share their files: the inner one is not empty.
+    let output = sigma_test(&[".", "rule.yml"], &dir);
+    assert_eq!(output.status.code(), Some(0), "{output:?}");
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn out_of_range_gates_and_budgets_are_usage_errors() {
+    let dir = scratch("ranges");
+    std::fs::write(dir.join("rule.yml"), SIMPLE_RULE).unwrap();
+    for (flag, value) in [
+        ("--min-coverage", "150"),
+        ("--min-coverage", "-1"),
+        ("--min-mutation-score", "100.5"),
+        ("--fuzz-cases", "0"),
+    ] {
+        let arg = format!("{flag}={value}");
+        let output = sigma_test(&[&arg, "--fuzz", "rule.yml"], &dir);
+        assert_eq!(output.status.code(), Some(2), "{flag} {value}");
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(
+            stderr.contains(&format!("invalid value '{value}' for '{flag}")),
+            "{stderr}"
+        );
+    }
+    let output = sigma_test(&["--min-coverage", "100", "rule.yml"], &dir);
+    assert_eq!(output.status.code(), Some(1), "no case covers the rule");
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn a_coverage_format_implies_coverage() {
+    let dir = scratch("cov-implied");
+    std::fs::write(dir.join("rule.yml"), SIMPLE_RULE).unwrap();
+    let output = sigma_test(&["--coverage-format", "lcov", "rule.yml"], &dir);
+    assert_eq!(output.status.code(), Some(0));
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert_eq!(
+        stdout,
+        "TN:sigma-test\nSF:rule.yml\nDA:5,0\nLF:1\nLH:0\nend_of_record\n"
+    );
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn quiet_json_lists_only_failures() {
+    let dir = scratch("quiet-json");
+    std::fs::write(dir.join("rule.yml"), SIMPLE_RULE).unwrap();
+    std::fs::write(
+        dir.join("case.yml"),
+        "rule: rule.yml\ncases:\n  - {name: hit, expect: match, event: {a: 1}}\n  \
+         - {name: wrong, expect: match, event: {a: 2}}\n",
+    )
+    .unwrap();
+    let output = sigma_test(&["-q", "--format", "json", "."], &dir);
+    let value: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    let cases: Vec<&str> = value["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|r| r["case"].as_str())
+        .collect();
+    assert_eq!(cases, vec!["wrong"]);
+    assert_eq!(value["summary"]["passed"], 1);
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
 /// A scratch repository: one rule, one good case file, and broken inputs
 /// of every kind; the broken ones fail with a location, the rest run.
 #[test]
@@ -223,6 +310,18 @@ fn a_broken_logsource_mapping_is_a_located_usage_error() {
         )),
         "{stderr}"
     );
+
+    // A file that cannot be read has no place: the OS says why.
+    let absent = dir.join("absent.yml");
+    let absent_arg = absent.to_string_lossy().into_owned();
+    let output = sigma_test(&["--logsources", &absent_arg, "rules"], &workspace());
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    let os_error = std::fs::read(&absent).unwrap_err();
+    assert_eq!(
+        stderr.trim(),
+        format!("sigma-test: {absent_arg}: cannot read: {os_error}")
+    );
     std::fs::remove_dir_all(&dir).unwrap();
 }
 
@@ -346,40 +445,69 @@ fn machine_readable_coverage_is_all_of_stdout() {
     std::fs::remove_dir_all(&dir).unwrap();
 }
 
-/// Without `.git`, the current directory is the repository: a case in
-/// `cases/` may name `../rules/x.yml` and `../data/e.json`.
+/// Without `.git`, the repository is the deepest common ancestor of the
+/// paths given: a case in `cases/` may name `../rules/x.yml` and
+/// `../data/e.json`, whatever the current directory.
 #[test]
-fn without_git_the_current_directory_is_the_repository() {
+fn without_git_the_verdict_does_not_depend_on_the_current_directory() {
     let dir = scratch("no-git");
-    for sub in ["rules", "cases", "data"] {
+    for sub in ["rules", "cases/deep", "data", "elsewhere/below"] {
         std::fs::create_dir_all(dir.join(sub)).unwrap();
     }
     std::fs::write(dir.join("rules/x.yml"), SIMPLE_RULE).unwrap();
     std::fs::write(dir.join("data/e.json"), "{\"a\": 1}\n").unwrap();
     std::fs::write(
-        dir.join("cases/c.yml"),
-        "rule: ../rules/x.yml\ncases:\n  - {name: inline, expect: match, event: {a: 1}}\n  \
-         - {name: file, expect: match, file: ../data/e.json}\n",
+        dir.join("cases/deep/c.yml"),
+        "rule: ../../rules/x.yml\ncases:\n  - {name: inline, expect: match, event: {a: 1}}\n  \
+         - {name: file, expect: match, file: ../../data/e.json}\n",
     )
     .unwrap();
-
-    let output = sigma_test(&["rules", "cases"], &dir);
-    let stdout = String::from_utf8_lossy(&output.stdout);
-    assert_eq!(last_line(&output), "2 passed, 0 failed", "{stdout}");
-    assert_eq!(output.status.code(), Some(0));
-
-    // Run from elsewhere, the path given is the repository, and the message
-    // names it.
-    let output = sigma_test(&[dir.join("cases").to_str().unwrap()], &workspace());
-    let stdout = String::from_utf8_lossy(&output.stdout);
+    let rules = dir.join("rules");
     let cases = dir.join("cases");
+    let args = [rules.to_str().unwrap(), cases.to_str().unwrap()];
+    for cwd in [dir.clone(), dir.join("elsewhere/below"), workspace()] {
+        let output = sigma_test(&args, &cwd);
+        let stdout = String::from_utf8_lossy(&output.stdout);
+        assert_eq!(
+            last_line(&output),
+            "2 passed, 0 failed",
+            "from {cwd:?}: {stdout}"
+        );
+        assert_eq!(output.status.code(), Some(0));
+    }
+
+    // The cases alone: the repository is `cases/`; the rule lies outside
+    // it, said once for the file, located at `rule`; so does the data.
+    let output = sigma_test(&[cases.to_str().unwrap()], &dir);
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let expected = format!(
+        "rule file `../../rules/x.yml` lies outside the repository ({}) and the paths given; \
+         its case did not run",
+        cases.display()
+    );
+    assert_eq!(stdout.matches(&expected).count(), 1, "{stdout}");
+    assert!(stdout.contains("c.yml:1:7"), "{stdout}");
     assert!(
-        stdout.contains(&format!(
-            "rule file `../rules/x.yml` lies outside the repository ({})",
-            cases.display()
-        )),
+        stdout.contains("`../../data/e.json` lies outside"),
         "{stdout}"
     );
+    assert_eq!(last_line(&output), "0 passed, 2 failed", "{stdout}");
+
+    // A file outside every path given is refused, with its location.
+    std::fs::write(
+        dir.join("cases/deep/c.yml"),
+        "rule: ../../rules/x.yml\ncases:\n  \
+         - {name: out, expect: match, file: ../../../../../../../../etc/passwd.json}\n",
+    )
+    .unwrap();
+    let output = sigma_test(&args, &dir.join("elsewhere"));
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        stdout.contains("`../../../../../../../../etc/passwd.json` lies outside the repository"),
+        "{stdout}"
+    );
+    assert!(stdout.contains("c.yml:3:38"), "{stdout}");
+    assert_eq!(last_line(&output), "0 passed, 1 failed", "{stdout}");
     std::fs::remove_dir_all(&dir).unwrap();
 }
 
@@ -552,6 +680,59 @@ fn match_streams_jsonl_and_reports_bad_lines_in_order() {
             "{stderr}"
         );
     }
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn match_says_which_events_no_rule_could_judge() {
+    let dir = scratch("match-unseen");
+    std::fs::write(
+        dir.join("win.yml"),
+        "title: w\nlogsource: {product: windows, category: process_creation}\n\
+         detection:\n  selection: {Image|endswith: '\\x.exe'}\n  condition: selection\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.join("flat.jsonl"),
+        "{\"EventID\": 1, \"Channel\": \"Microsoft-Windows-Sysmon/Operational\", \
+         \"Image\": \"C:\\\\x.exe\"}\n{\"EventID\": 1}\n",
+    )
+    .unwrap();
+    let output = sigma_test(
+        &["match", "--rules", "win.yml", "--events", "flat.jsonl"],
+        &dir,
+    );
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(0), "{stderr}");
+    assert!(output.stdout.is_empty());
+    let warning = "sigma-test: warning: 2 events were routed to no rule: they are not \
+                   Windows events in the `Event.System` layout";
+    assert_eq!(stderr.matches(warning).count(), 1, "{stderr}");
+
+    std::fs::write(
+        dir.join("re.yml"),
+        "title: r\nlogsource: {product: acme}\ndetection:\n  \
+         selection: {F|re: '(?=(a|aa)+(\\1)c)'}\n  condition: selection\n",
+    )
+    .unwrap();
+    let long = "a".repeat(60);
+    std::fs::write(
+        dir.join("re.jsonl"),
+        format!("{{\"F\": \"{long}\"}}\n{{\"F\": \"b\"}}\n{{\"F\": \"{long}\"}}\n"),
+    )
+    .unwrap();
+    let output = sigma_test(
+        &["match", "--rules", "re.yml", "--events", "re.jsonl"],
+        &dir,
+    );
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains(
+            "sigma-test: warning: on 2 events a rule's regex hit its backtracking limit; \
+             counted as no match:\nsigma-test:   2\tre.yml\tr\n"
+        ),
+        "{stderr}"
+    );
     std::fs::remove_dir_all(&dir).unwrap();
 }
 

@@ -4,7 +4,11 @@
 //! [`CoverageEngine`] wraps the matcher and, for every event, notes
 //!
 //! - each value of a required selection that holds in an event the rule
-//!   matches (a positive case reaches it), and
+//!   matches (a positive case reaches it); a negated value (`neq`, or a
+//!   value under a `not` inside the selection) when its negated test holds
+//!   and the event has the field: a positive case holds the field with
+//!   another value (an event without the field passes the test without
+//!   comparing anything, so it exercises nothing), and
 //! - each exclusion that alone stops an event the rest of the rule would
 //!   match (a negative case that would match without it).
 //!
@@ -23,6 +27,7 @@ use std::sync::Mutex;
 
 use sigma_core::analysis::{Analysis, StageKind};
 use sigma_core::event::Event;
+use sigma_core::matcher::ir::{Expr, Predicate, Target as IrTarget};
 use sigma_core::matcher::CompileOptions;
 use sigma_core::rule::{DetectionBody, Rule};
 
@@ -39,6 +44,10 @@ pub struct Target {
     pub identifier: String,
     /// The value as written, or the exclusion's name.
     pub text: String,
+    /// Whether the value is negated (`neq`, or under a `not` inside its
+    /// selection): an event exercises it by holding the field with
+    /// another value.
+    pub negated: bool,
     /// 1-based line in the rule file.
     pub line: u32,
     /// 1-based column.
@@ -134,7 +143,7 @@ fn targets_of_analysis(rule: &Rule, analysis: &Analysis) -> RuleCoverage {
     let mut coverage = RuleCoverage::default();
     for stage in &analysis.stages {
         match stage.kind {
-            StageKind::Required => stage.expr.for_each_predicate(&mut |p| {
+            StageKind::Required => for_each_polar(&stage.expr, false, &mut |p, negated| {
                 let span = p.origin.value;
                 coverage
                     .targets
@@ -143,6 +152,7 @@ fn targets_of_analysis(rule: &Rule, analysis: &Analysis) -> RuleCoverage {
                         kind: TargetKind::Value,
                         identifier: p.origin.identifier.clone(),
                         text: value_text(rule, span),
+                        negated,
                         line: span.location.line,
                         column: span.location.column,
                         hits: 0,
@@ -162,6 +172,7 @@ fn targets_of_analysis(rule: &Rule, analysis: &Analysis) -> RuleCoverage {
                         kind: TargetKind::Exclusion,
                         identifier: name.clone(),
                         text: name,
+                        negated: false,
                         line: span.location.line,
                         column: span.location.column,
                         hits: 0,
@@ -180,10 +191,10 @@ fn value_text(rule: &Rule, span: sigma_core::span::Span) -> String {
                 item.values
                     .iter()
                     .find(|v| v.span == span)
-                    .map(|v| format!("{}: {}", item.key.value, v.text()))
+                    .map(|v| format!("{}: {}", item.key.value, quoted(v.text())))
             }),
             DetectionBody::List { elements, .. } => elements.iter().find_map(|e| find(e, span)),
-            DetectionBody::Keyword(value) => (value.span == span).then(|| value.text().to_owned()),
+            DetectionBody::Keyword(value) => (value.span == span).then(|| quoted(value.text())),
             DetectionBody::Invalid(_) => None,
         }
     }
@@ -192,6 +203,18 @@ fn value_text(rule: &Rule, span: sigma_core::span::Span) -> String {
         .iter()
         .find_map(|i| find(&i.body, span))
         .unwrap_or_default()
+}
+
+/// `text` in single quotes (YAML style, `'` doubled) when it would not
+/// read back as written: empty, or with a space at either end (`' -all'`
+/// shown bare lost its leading space in the report).
+fn quoted(text: &str) -> String {
+    let bare = !text.is_empty() && text.trim() == text && !text.starts_with('\'');
+    if bare {
+        text.to_owned()
+    } else {
+        format!("'{}'", text.replace('\'', "''"))
+    }
 }
 
 impl Engine for CoverageEngine {
@@ -236,8 +259,8 @@ impl Engine for CoverageEngine {
         if verdict {
             for (i, stage) in analysis.stages.iter().enumerate() {
                 if stage.kind == StageKind::Required && holds.get(i) == Some(&true) {
-                    stage.expr.for_each_predicate(&mut |p| {
-                        if analysis.predicate_holds(p, event) {
+                    for_each_polar(&stage.expr, false, &mut |p, negated| {
+                        if exercised(analysis, p, negated, event) {
                             hit.push(p.origin.value.start);
                         }
                     });
@@ -277,6 +300,33 @@ impl Engine for CoverageEngine {
         }
         Ok(verdict)
     }
+}
+
+/// Calls `visit` on every predicate of `expr` with whether it sits under
+/// an odd number of `not`s (`negated` says whether `expr` itself does).
+fn for_each_polar<'a>(expr: &'a Expr, negated: bool, visit: &mut impl FnMut(&'a Predicate, bool)) {
+    match expr {
+        Expr::And(items) | Expr::Or(items) => {
+            items.iter().for_each(|i| for_each_polar(i, negated, visit));
+        }
+        Expr::Not(inner) => for_each_polar(inner, !negated, visit),
+        Expr::Search { body, .. } => for_each_polar(body, negated, visit),
+        Expr::Predicate(p) => visit(p, negated),
+    }
+}
+
+/// Whether `event`, which the rule matches, exercises `predicate`: it
+/// holds; or, negated, it fails on a field the event has.
+fn exercised(analysis: &Analysis, predicate: &Predicate, negated: bool, event: &Event) -> bool {
+    let holds = analysis.predicate_holds(predicate, event);
+    if !negated {
+        return holds;
+    }
+    let has_field = match &predicate.target {
+        IrTarget::Field { name, .. } => event.get(name).is_some_and(|v| !v.is_null()),
+        IrTarget::Keywords => true,
+    };
+    !holds && has_field
 }
 
 fn rule_targets(engine: &CoverageEngine, key: usize) -> Vec<(usize, String)> {

@@ -15,6 +15,11 @@ pub fn write_text(out: &mut dyn Write, report: &CoverageReport) -> io::Result<()
         )?;
         for target in coverage.targets.values().filter(|t| t.hits == 0) {
             let what = match target.kind {
+                TargetKind::Value if target.negated => format!(
+                    "negated value `{}` of `{}` is exercised by no positive case \
+                     (one holding the field with another value)",
+                    target.text, target.identifier
+                ),
                 TargetKind::Value => format!(
                     "value `{}` of `{}` is matched by no positive case",
                     target.text, target.identifier

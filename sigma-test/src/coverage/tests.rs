@@ -90,3 +90,56 @@ fn a_rule_without_cases_covers_nothing_of_its_targets() {
     assert_eq!(report.totals(), (0, 4), "{report:?}");
     assert_eq!(report.percent(), 0.0);
 }
+
+const NEQ_RULE: &str = "title: t\nid: 0e4f1a9c-36b4-4c38-9a37-3f6d1c0b1f11\n\
+logsource: {category: x}\ndetection:\n  selection:\n    F|neq: SYSTEM\n  condition: selection\n";
+
+#[test]
+fn a_negated_value_is_covered_by_a_positive_case_holding_another_value() {
+    let absent = "rule: r.yml\ncases:\n  - {name: empty, expect: match, event: {}}\n";
+    let report = run(NEQ_RULE, absent);
+    assert_eq!(report.totals(), (0, 1), "a missing field compares nothing");
+    let mut text = Vec::new();
+    write_text(&mut text, &report).unwrap();
+    let text = String::from_utf8(text).unwrap();
+    assert!(
+        text.contains(
+            "negated value `F|neq: SYSTEM` of `selection` is exercised by no positive case \
+             (one holding the field with another value)"
+        ),
+        "{text}"
+    );
+
+    let other = "rule: r.yml\ncases:\n  - {name: empty, expect: match, event: {}}\n  \
+                 - {name: bob, expect: match, event: {F: bob}}\n  \
+                 - {name: system, expect: no-match, event: {F: SYSTEM}}\n";
+    let report = run(NEQ_RULE, other);
+    assert_eq!(report.totals(), (1, 1));
+    assert_eq!(report.percent(), 100.0);
+    let target = report.rules[0].2.targets.values().next().unwrap();
+    assert_eq!((target.negated, target.hits), (true, 1));
+}
+
+#[test]
+fn values_with_edge_spaces_are_quoted() {
+    let rule = "title: t\nid: 0e4f1a9c-36b4-4c38-9a37-3f6d1c0b1f12\nlogsource: {category: x}\n\
+                detection:\n  selection:\n    CommandLine|contains|windash:\n      - ' -all'\n      \
+                - plain\n  condition: selection\n";
+    let cases = "rule: r.yml\ncases:\n  - {name: p, expect: match, event: {CommandLine: plain}}\n";
+    let report = run(rule, cases);
+    let texts: Vec<&str> = report.rules[0]
+        .2
+        .targets
+        .values()
+        .map(|t| t.text.as_str())
+        .collect();
+    assert_eq!(
+        texts,
+        vec![
+            "CommandLine|contains|windash: ' -all'",
+            "CommandLine|contains|windash: plain"
+        ]
+    );
+    assert_eq!(quoted(""), "''");
+    assert_eq!(quoted("it's "), "'it''s '");
+}

@@ -119,8 +119,8 @@ pub struct RuleFuzz {
     /// Properties checked (each goal counts once).
     pub checked: usize,
     /// Goals for which no witness was found within the search budget
-    /// (neither checked nor failed).
-    pub unknown: Vec<String>,
+    /// (neither checked nor failed), with the stage they are about.
+    pub unknown: Vec<(Property, String)>,
     /// What failed.
     pub failures: Vec<PropertyFailure>,
 }
@@ -227,7 +227,7 @@ pub fn fuzz_rule(rule: &Rule, options: &FuzzOptions) -> Option<RuleFuzz> {
                 continue;
             }
             Outcome::Unknown => {
-                report.unknown.push(subject);
+                report.unknown.push((property, subject));
                 continue;
             }
             Outcome::Witness(_) => {}

@@ -6,7 +6,9 @@
 //! made AND or the reverse). The test run is repeated with mutant *k* of
 //! every rule ([`MutantEngine`]); a mutant is killed when some case of its
 //! rule fails. Mutants nobody kills are listed: each is a change the cases
-//! would let through. The score is killed / total.
+//! would let through. The score is killed / total. A rule whose cases fail
+//! as written cannot judge its mutants (each would look killed): it is
+//! listed as not judged, and with no mutant judged there is no score (n/a).
 //!
 //! A mutant may be equivalent to the rule (removing a value that a sibling
 //! makes redundant changes nothing); no case can kill it, and `sigma-lint`'s
@@ -249,6 +251,9 @@ pub struct RuleMutation {
 pub struct MutationReport {
     /// Per rule with cases that pass as written.
     pub rules: Vec<RuleMutation>,
+    /// Rules with mutants whose cases fail as written: a mutant of them
+    /// cannot be judged (every mutant would look killed).
+    pub not_judged: Vec<String>,
 }
 
 impl MutationReport {
@@ -259,14 +264,11 @@ impl MutationReport {
         })
     }
 
-    /// Killed / total as a percentage (100 when there is no mutant).
-    pub fn score(&self) -> f64 {
+    /// Killed / total as a percentage; `None` when no mutant was judged
+    /// (there is no score to give, and 100% would claim one).
+    pub fn score(&self) -> Option<f64> {
         let (killed, total) = self.counts();
-        if total == 0 {
-            100.0
-        } else {
-            killed as f64 * 100.0 / total as f64
-        }
+        (total > 0).then(|| killed as f64 * 100.0 / total as f64)
     }
 }
 
@@ -298,7 +300,9 @@ pub fn run(
     }
     for entry in &corpus.rules {
         let key = entry.file.path.display().to_string();
-        let Some((true, list)) = tested.get_mut(&key) else {
+        // Failing rules too: they are reported as not judged when they
+        // have mutants.
+        let Some((_, list)) = tested.get_mut(&key) else {
             continue;
         };
         if let Some(tree) = entry.rule().and_then(|r| {
@@ -311,6 +315,11 @@ pub fn run(
             *list = mutants(&tree);
         }
     }
+    let not_judged = tested
+        .iter()
+        .filter(|(_, (passing, list))| !*passing && !list.is_empty())
+        .map(|(path, _)| path.clone())
+        .collect();
     tested.retain(|_, (passing, list)| *passing && !list.is_empty());
 
     let most = tested.values().map(|(_, l)| l.len()).max().unwrap_or(0);
@@ -358,7 +367,7 @@ pub fn run(
             }
         })
         .collect();
-    MutationReport { rules }
+    MutationReport { rules, not_judged }
 }
 
 #[cfg(test)]

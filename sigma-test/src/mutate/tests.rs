@@ -59,7 +59,7 @@ fn weak_cases_leave_survivors() {
     let corpus = crate::discover::discover(std::slice::from_ref(&dir)).unwrap();
     let report = run(&corpus, &RunOptions::default(), &HashMap::new());
     assert_eq!(report.counts(), (0, 3), "no cases: every mutant survives");
-    assert_eq!(report.score(), 0.0);
+    assert_eq!(report.score(), Some(0.0));
 
     let weak = "rule: r.yml\ncases:\n  - name: a\n    expect: match\n    event: {Cmd: evil}\n";
     std::fs::write(dir.join("c.yml"), weak).unwrap();
@@ -84,6 +84,57 @@ fn weak_cases_leave_survivors() {
     let corpus = crate::discover::discover(std::slice::from_ref(&dir)).unwrap();
     let report = run(&corpus, &RunOptions::default(), &HashMap::new());
     assert_eq!(report.counts(), (3, 3));
-    assert_eq!(report.score(), 100.0);
+    assert_eq!(report.score(), Some(100.0));
     let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn rules_whose_cases_fail_give_no_score() {
+    let dir = std::env::temp_dir().join(format!("sigma-mut-fail-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(dir.join(".git")).unwrap();
+    std::fs::write(
+        dir.join("r.yml"),
+        "title: t\nlogsource: {category: x}\ndetection:\n  sel:\n    Cmd|contains: evil\n  \
+         filter:\n    User: admin\n  condition: sel and not filter\n",
+    )
+    .unwrap();
+    let failing = "rule: r.yml\ncases:\n  - {name: a, expect: match, event: {Cmd: fine}}\n";
+    std::fs::write(dir.join("c.yml"), failing).unwrap();
+    let corpus = crate::discover::discover(std::slice::from_ref(&dir)).unwrap();
+    let report = run(&corpus, &RunOptions::default(), &HashMap::new());
+
+    assert_eq!(report.counts(), (0, 0));
+    assert_eq!(report.score(), None);
+    assert_eq!(
+        report.not_judged,
+        vec![dir.join("r.yml").display().to_string()]
+    );
+    let mut out = Vec::new();
+    let below = crate::quality::mutate_corpus(
+        &corpus,
+        &RunOptions::default(),
+        &HashMap::new(),
+        None,
+        &mut out,
+    );
+    assert!(!below.unwrap());
+    let _ = std::fs::remove_dir_all(&dir);
+    let text = String::from_utf8(out).unwrap();
+    let expected = "mutation score: n/a (no mutant could be judged)\n\
+                    mutation: 1 rule not judged, its cases fail as written: ";
+    assert!(text.starts_with(expected), "{text}");
+
+    let single = "title: t\nlogsource: {category: x}\ndetection:\n  sel: {Cmd: evil}\n  \
+                  condition: sel\n";
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(dir.join("r.yml"), single).unwrap();
+    let corpus = crate::discover::discover(std::slice::from_ref(&dir)).unwrap();
+    let mut out = Vec::new();
+    let options = RunOptions::default();
+    crate::quality::mutate_corpus(&corpus, &options, &HashMap::new(), Some(100.0), &mut out)
+        .unwrap();
+    let _ = std::fs::remove_dir_all(&dir);
+    let text = String::from_utf8(out).unwrap();
+    assert_eq!(text, "mutation score: n/a (no rule has a mutant)\n");
 }
