@@ -67,12 +67,25 @@ fn whole_corpus_every_check() {
     assert_eq!(outcome.files, paths.len());
 
     // SigmaHQ's own CI passes on `rules/`: the spec-level correctness
-    // checks must agree there (no false errors on a curated corpus).
+    // checks must agree there (no false errors on a curated corpus), but
+    // for the true errors it misses, listed with why in
+    // docs/lint-conformance.md.
+    let true_errors = [(
+        "proc_creation_win_xwizard_runwizard_com_object_exec.yml",
+        "S001",
+    )];
+    let documented = |f: &&sigma_lint::finding::Finding| {
+        let name = f.path.file_name().map(|n| n.to_string_lossy().into_owned());
+        true_errors
+            .iter()
+            .any(|(file, code)| name.as_deref() == Some(*file) && f.code == *code)
+    };
     let false_errors: Vec<String> = outcome
         .findings
         .iter()
         .filter(|f| f.severity == Severity::Error)
         .filter(|f| f.path.components().any(|c| c.as_os_str() == "rules"))
+        .filter(|f| !documented(f))
         .map(|f| {
             format!(
                 "{}:{}:{} [{}] {}",
