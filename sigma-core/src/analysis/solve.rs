@@ -805,6 +805,13 @@ fn fixed_value_conflict<'a>(
     let any_fits = values.iter().any(|value| {
         let probe = single_field(name, &Candidate::Present(value.clone()));
         all().all(|(p, holds)| {
+            // Regexes fold case one character at a time, the exact value by
+            // the whole text (`İ` is `i̇`): past ASCII their verdict on the
+            // written value says nothing of the other spellings.
+            let regex = matches!(p.operation, Operation::Regex { .. });
+            if regex && !value.as_str().is_some_and(str::is_ascii) {
+                return true;
+            }
             if std::ptr::eq(p, fixing) || blind(&p.operation, by_number) {
                 return analysis.test(p, &probe) == holds;
             }
@@ -837,7 +844,7 @@ fn caseless_regex(operation: &Operation) -> Option<Vec<SigmaRegex>> {
     let Operation::Regex { patterns, flags } = operation else {
         return None;
     };
-    if flags.ignore_case {
+    if flags.ignore_case || patterns.iter().any(|p| turns_case_on(p)) {
         return None;
     }
     let flags = RegexFlags {
@@ -895,7 +902,9 @@ fn fixed_values(operation: &Operation) -> Option<Vec<Value>> {
 fn blind(operation: &Operation, by_number: bool) -> bool {
     match operation {
         Operation::Match { case, .. } => !by_number && *case == Case::Insensitive,
-        Operation::Regex { flags, .. } => !by_number && flags.ignore_case,
+        Operation::Regex { patterns, flags } => {
+            !by_number && flags.ignore_case && !patterns.iter().any(|p| turns_case_on(p))
+        }
         Operation::Number(_)
         | Operation::Bool(_)
         | Operation::Null
@@ -903,6 +912,29 @@ fn blind(operation: &Operation, by_number: bool) -> bool {
         | Operation::Compare { .. } => true,
         Operation::Cidr(_) | Operation::TimePart { .. } | Operation::FieldRef { .. } => false,
     }
+}
+
+/// Whether `pattern` may switch case sensitivity back on inside itself
+/// (`(?-i)`, `(?s-i:...)`), so that the `i` flag does not make the whole
+/// regex blind to letter case. Read off the text: a `(?` flag group with
+/// `i` after a `-`; a false alarm only costs a proof.
+fn turns_case_on(pattern: &str) -> bool {
+    pattern.match_indices("(?").any(|(at, _)| {
+        let flags = pattern
+            .get(at + 2..)
+            .unwrap_or_default()
+            .chars()
+            .take_while(|c| c.is_ascii_alphabetic() || *c == '-');
+        let mut negated = false;
+        for flag in flags {
+            match flag {
+                '-' => negated = true,
+                'i' if negated => return true,
+                _ => {}
+            }
+        }
+        false
+    })
 }
 
 /// `gt 10` with `lt 5`: no number lies between.

@@ -427,3 +427,34 @@ fn an_exact_value_no_spelling_of_which_a_case_sensitive_regex_matches_never_matc
     assert!(!never("WIZ"));
     assert!(!never("^Run"));
 }
+
+/// Rules a tester built to break the fixed-value proof: each can match.
+#[test]
+fn regexes_that_turn_case_back_on_or_fold_past_ascii_prove_nothing() {
+    let can_match = [
+        "  sel:\n    CommandLine: 'runwizard'\n    CommandLine|re: '(?i)^(?-i:R)un'\n  \
+         condition: sel\n",
+        "  sel:\n    CommandLine: 'runwizard'\n    CommandLine|re|i: '^(?-i:R)un'\n  \
+         condition: sel\n",
+        "  sel:\n    CommandLine: 'RUNWIZARD'\n    CommandLine|re|i: '^run(?-i:w)'\n  \
+         condition: sel\n",
+        "  sel:\n    CommandLine: 'İ'\n    CommandLine|re|i: '^.{2}$'\n  condition: sel\n",
+        "  sel:\n    CommandLine: 'İ'\n    CommandLine|re: '^i'\n  condition: sel\n",
+    ];
+    for detection in can_match {
+        let found = kinds(detection);
+        assert!(
+            !found
+                .iter()
+                .any(|(kind, _)| *kind == FindingKind::NeverMatches),
+            "{detection}: {found:?}"
+        );
+    }
+
+    // Plain ASCII with the flag set throughout still proves it.
+    let never = "  sel:\n    CommandLine: 'RunWizard'\n    CommandLine|re|i: '^wizard'\n  \
+                 condition: sel\n";
+    assert!(kinds(never)
+        .iter()
+        .any(|(kind, _)| *kind == FindingKind::NeverMatches));
+}
