@@ -78,6 +78,17 @@ impl Check for TrailingWhitespace {
                     .is_some_and(|r| matches!(r.style, Style::Literal | Style::Folded))
             })
         };
+        // In a double-quoted scalar a backslash escapes the blank after it,
+        // which is part of the value; with the blank gone the backslash
+        // would escape the line break instead (`"a\\ ` + break reads
+        // `a ` then the next line, `"a\\` + break joins the lines).
+        let in_double_quotes = |at: usize| {
+            layout.as_ref().is_none_or(|layout| {
+                layout
+                    .scalar_at(at)
+                    .is_some_and(|r| r.style == Style::DoubleQuoted)
+            })
+        };
         let applicability = |at: usize| {
             if in_block(at) {
                 Applicability::Unsafe
@@ -101,20 +112,27 @@ impl Check for TrailingWhitespace {
                         column: trimmed.chars().count() as u32 + 1,
                     },
                 };
-                let fix = Fix {
-                    message: "remove the trailing blanks".into(),
-                    applicability: applicability(start),
-                    edits: vec![Edit {
-                        start,
-                        end,
-                        replacement: String::new(),
-                    }],
+                let backslashes = trimmed.len() - trimmed.trim_end_matches('\\').len();
+                let escaped = backslashes % 2 == 1 && in_double_quotes(start);
+                // An escaped blank stays; only the blanks after it go.
+                let from = if escaped { start + 1 } else { start };
+                let finding = cx
+                    .finding(&Self::META, span, "trailing whitespace")
+                    .help("remove the blanks at the end of the line");
+                let finding = if from < end {
+                    finding.fix(Fix {
+                        message: "remove the trailing blanks".into(),
+                        applicability: applicability(start),
+                        edits: vec![Edit {
+                            start: from,
+                            end,
+                            replacement: String::new(),
+                        }],
+                    })
+                } else {
+                    finding
                 };
-                out.push(
-                    cx.finding(&Self::META, span, "trailing whitespace")
-                        .help("remove the blanks at the end of the line")
-                        .fix(fix),
-                );
+                out.push(finding);
             }
             offset += line.len();
         }
@@ -183,6 +201,21 @@ mod tests {
             source.replace("t \n", "t\n").replace("|-  \n", "|-\n")
         );
         assert!(fixed(source, true).contains("net user\n"));
+    }
+
+    #[test]
+    fn an_escaped_blank_in_double_quotes_is_kept() {
+        let source = "title: t\ndetection:\n  sel:\n    CommandLine: \"foo\\    \n      bar\"\n";
+        assert_eq!(
+            fixed(source, false),
+            "title: t\ndetection:\n  sel:\n    CommandLine: \"foo\\ \n      bar\"\n"
+        );
+        let single = "title: t\nx: \"a\\ \n  b\"\n";
+        let found = findings_of("A005", single);
+        assert_eq!(found.len(), 1);
+        assert!(found[0].fix.is_none());
+        // Outside double quotes a backslash escapes nothing.
+        assert_eq!(fixed("title: t\nx: a\\  \n", false), "title: t\nx: a\\\n");
     }
 
     #[test]
