@@ -250,8 +250,11 @@ fn run(cli: &Cli) -> ExitCode {
     for (path, error) in errors {
         eprintln!("sigma-lint: {}: {error}", path.display());
     }
+    // A folder without YAML among others is only noted (SigmaHQ's `rules*`
+    // may match one); a run that finds nothing at all to lint fails below,
+    // so that a mistyped path cannot pass a CI job.
     for dir in &found.empty_dirs {
-        eprintln!("sigma-lint: {}: no YAML file found", dir.display());
+        eprintln!("sigma-lint: note: {}: no YAML file found", dir.display());
     }
 
     let files = found.files.len();
@@ -276,8 +279,12 @@ fn run(cli: &Cli) -> ExitCode {
         );
     }
 
+    let nothing_linted = outcome.files == 0;
+    if nothing_linted {
+        eprintln!("sigma-lint: no Sigma file found in the paths given");
+    }
     if cli.diff {
-        let failed = !errors.is_empty() || !found.empty_dirs.is_empty();
+        let failed = !errors.is_empty() || nothing_linted;
         return show_diff(&outcome.findings, cli.unsafe_fixes, failed);
     }
     let mut findings = outcome.findings;
@@ -302,7 +309,7 @@ fn run(cli: &Cli) -> ExitCode {
         }
     }
 
-    if !errors.is_empty() || !found.empty_dirs.is_empty() || failed_writes {
+    if !errors.is_empty() || nothing_linted || failed_writes {
         return ExitCode::from(2);
     }
     if findings.iter().any(|f| f.severity >= fail_level) {

@@ -451,7 +451,28 @@ fn unusable_paths_and_selectors_are_usage_errors() {
     let empty = run(&dir.0, &["."]);
     assert_eq!(empty.status.code(), Some(2));
     let stderr = String::from_utf8_lossy(&empty.stderr);
-    assert_eq!(stderr.trim(), "sigma-lint: .: no YAML file found");
+    assert_eq!(
+        stderr.trim(),
+        "sigma-lint: note: .: no YAML file found\n\
+         sigma-lint: no Sigma file found in the paths given"
+    );
+
+    // Beside a folder with rules, a folder without YAML is only a note
+    // (SigmaHQ's `rules*` may match one).
+    std::fs::create_dir_all(dir.0.join("none")).unwrap_or_default();
+    std::fs::create_dir_all(dir.0.join("some")).unwrap_or_default();
+    std::fs::write(dir.0.join("some/r.yml"), GOOD).unwrap_or_default();
+    let mixed = run(&dir.0, &["none", "some"]);
+    assert_eq!(mixed.status.code(), Some(0), "{mixed:?}");
+    let stderr = String::from_utf8_lossy(&mixed.stderr);
+    assert_eq!(stderr.trim(), "sigma-lint: note: none: no YAML file found");
+    std::fs::remove_dir_all(dir.0.join("none")).unwrap_or_default();
+    std::fs::remove_dir_all(dir.0.join("some")).unwrap_or_default();
+
+    // YAML that holds no Sigma document is not a Sigma file.
+    let other = run(&dir.file("other.yml", "a: 1\n").0, &["."]);
+    assert_eq!(other.status.code(), Some(2), "{other:?}");
+    std::fs::remove_file(dir.0.join("other.yml")).unwrap_or_default();
 
     // A named empty file is linted, not skipped, and fails.
     let named = run(

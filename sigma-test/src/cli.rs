@@ -346,6 +346,12 @@ fn run_tests(engine: &SigmaEngine, args: &TestArgs, logsources: LogSourceMap) ->
             return EXIT_ERROR;
         }
     };
+    for path in &corpus.empty_paths {
+        eprintln!(
+            "sigma-test: note: {}: no rule and no case file found",
+            path.display()
+        );
+    }
     let options = RunOptions {
         logsources,
         regression: !args.no_regression,

@@ -54,6 +54,10 @@ pub struct Corpus {
     /// The ids of correlation rules, with their files: a case that names
     /// one must say they are not supported, not miss it.
     pub correlations: Vec<(String, PathBuf)>,
+    /// Paths given that hold neither a rule nor a case file, while others
+    /// do (SigmaHQ's `rules*` may match such a folder): worth a note, not
+    /// a failed run. When every path is so, discovery fails instead.
+    pub empty_paths: Vec<PathBuf>,
 }
 
 impl Corpus {
@@ -172,14 +176,24 @@ pub fn discover(paths: &[PathBuf]) -> Result<Corpus, DiscoverError> {
         .filter(|(_, item)| !matches!(item, Loaded::Nothing))
         .map(|((path, _), _)| repo::normalise(&repo::absolute(path)))
         .collect();
-    for path in paths {
-        let wanted = repo::normalise(&repo::absolute(path));
-        if !yielding.iter().any(|file| file.starts_with(&wanted)) {
-            return Err(DiscoverError::Empty(path.clone()));
+    let empty_paths: Vec<PathBuf> = paths
+        .iter()
+        .filter(|path| {
+            let wanted = repo::normalise(&repo::absolute(path));
+            !yielding.iter().any(|file| file.starts_with(&wanted))
+        })
+        .cloned()
+        .collect();
+    if empty_paths.len() == paths.len() {
+        if let Some(first) = empty_paths.first() {
+            return Err(DiscoverError::Empty(first.clone()));
         }
     }
 
-    let mut corpus = Corpus::default();
+    let mut corpus = Corpus {
+        empty_paths,
+        ..Corpus::default()
+    };
     for item in loaded {
         match item {
             Loaded::Rules(rules, correlations) => {

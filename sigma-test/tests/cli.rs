@@ -106,7 +106,7 @@ fn a_path_with_nothing_to_run_is_a_usage_error() {
     std::fs::write(dir.join("notes/info.yml"), "title: not a rule\n").unwrap();
     std::fs::write(dir.join("rule.yml"), SIMPLE_RULE).unwrap();
     for path in ["empty", "notes"] {
-        let output = sigma_test(&["rule.yml", path], &dir);
+        let output = sigma_test(&[path], &dir);
         assert_eq!(output.status.code(), Some(2), "{path}");
         let stderr = String::from_utf8_lossy(&output.stderr);
         assert_eq!(
@@ -114,6 +114,18 @@ fn a_path_with_nothing_to_run_is_a_usage_error() {
             format!("sigma-test: {path}: no rule and no case file found")
         );
         assert!(output.stdout.is_empty(), "{path}");
+
+        // Beside a path that holds a rule, it is only a note (SigmaHQ's
+        // `rules*` may match such a folder).
+        let output = sigma_test(&["rule.yml", path], &dir);
+        assert_eq!(output.status.code(), Some(0), "{path}: {output:?}");
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(
+            stderr.contains(&format!(
+                "sigma-test: note: {path}: no rule and no case file found"
+            )),
+            "{stderr}"
+        );
     }
     let output = sigma_test(&["match", "--rules", "empty", "--events", "rule.yml"], &dir);
     assert_eq!(output.status.code(), Some(2));
