@@ -19,6 +19,13 @@
 //! Rules are told apart by address, so only rules of the run's corpus are
 //! reported (a rule a case file loads from outside it is judged but not
 //! counted).
+//!
+//! Known limit: hits are recorded as each event is judged, before the
+//! runner compares the verdict with the case's `expect`, so a failing case
+//! (a negative case whose event matched) still counts what it reached. The
+//! run fails on that case anyway, so no gate passes on it. What it would
+//! take: hits held per case and kept only once the runner reports that the
+//! case passed (a hook on [`Engine`] called after each verdict).
 
 mod report;
 
