@@ -143,6 +143,7 @@ pub fn run<E: Engine>(
         };
         let mut tally = match EventFormat::from_path(&path) {
             Some(EventFormat::Jsonl) => matching.stream_jsonl(&path, file),
+            Some(EventFormat::Evtx) => matching.stream_evtx(&path),
             _ => matching.whole_file(&path),
         };
         event_count += tally.events;
@@ -556,8 +557,25 @@ impl<E: Engine> Matching<'_, E> {
             .reduce(|| Tally::new(self.rule_count), Tally::merge)
     }
 
-    /// `.evtx`, JSON and YAML files are read whole (they are small: an
-    /// `.evtx` file is a few MiB), then matched in parallel.
+    /// An `.evtx` file is read a batch of records at a time, each batch
+    /// matched in parallel, so memory holds one batch, not the whole file
+    /// (a few MiB of records become tens of MiB of JSON values).
+    fn stream_evtx(&self, path: &Path) -> Tally {
+        let mut total = Tally::new(self.rule_count);
+        let read = events::evtx::read_batches(path, BATCH_LINES, &mut |batch| {
+            let values = batch.into_iter().map(windows::flatten).collect();
+            let tally = self.match_values(values);
+            total = std::mem::replace(&mut total, Tally::new(0)).merge(tally);
+        });
+        if let Err(error) = read {
+            total.error(error);
+        }
+        total.report(path);
+        total
+    }
+
+    /// JSON and YAML files are read whole (they are small), then matched
+    /// in parallel.
     fn whole_file(&self, path: &Path) -> Tally {
         let values = match events::read_file(path) {
             Ok(values) => values,
@@ -568,6 +586,10 @@ impl<E: Engine> Matching<'_, E> {
                 return tally;
             }
         };
+        self.match_values(values)
+    }
+
+    fn match_values(&self, values: Vec<serde_json::Value>) -> Tally {
         values
             .into_par_iter()
             .with_min_len(16)
