@@ -148,7 +148,7 @@ fn dash_closed(operation: &Operation) -> bool {
         return !matches!(operation, Operation::Regex { .. });
     };
     patterns.iter().all(|pattern| {
-        flag_dashes(pattern).into_iter().all(|index| {
+        maybe_flag_dashes(pattern).into_iter().all(|index| {
             WINDASH_CHARS
                 .iter()
                 .all(|dash| patterns.contains(&with_char(pattern, index, *dash)))
@@ -168,10 +168,26 @@ fn cells(pattern: &SigmaString) -> Vec<Option<char>> {
     out
 }
 
-/// Indexes (into [`cells`]) of the dashes that start a flag: after a
-/// non-word character (or a wildcard, or the start), before a word one.
-pub(super) fn flag_dashes(pattern: &SigmaString) -> Vec<usize> {
-    flag_positions(&cells(pattern))
+/// The dashes of a pattern that start a flag in some text it matches: as
+/// [`flag_positions`] reads text, but a wildcard after the dash counts as
+/// a word character, since the text it stands for may begin with one
+/// (`<NAME>/*` matches `<NAME>/x`, where `/x` is a flag), and a wildcard
+/// before it as a non-word one.
+fn maybe_flag_dashes(pattern: &SigmaString) -> Vec<usize> {
+    let cells = cells(pattern);
+    let word = |c: &char| c.is_alphanumeric() || *c == '_';
+    (0..cells.len())
+        .filter(|&i| {
+            let dash = matches!(cells.get(i), Some(Some(c)) if WINDASH_CHARS.contains(c));
+            let after_non_word = i == 0 || !matches!(cells.get(i - 1), Some(Some(c)) if word(c));
+            let before_word = match cells.get(i + 1) {
+                Some(Some(c)) => word(c),
+                Some(None) => true,
+                None => false,
+            };
+            dash && after_non_word && before_word
+        })
+        .collect()
 }
 
 /// The same over plain text.

@@ -107,6 +107,22 @@ fn windash_fields_take_every_dash_and_plain_dashes_are_left_alone() {
     assert_eq!(report.failures, Vec::new());
 }
 
+/// SigmaHQ's S3 Browser rule: `<NAME>/*` matches `<NAME>/x`, where `/x`
+/// reads as a flag, so swapping its dash is not a change that must not
+/// matter.
+#[test]
+fn a_dash_before_a_wildcard_may_start_a_flag() {
+    let source = "title: t\ndetection:\n  sel:\n    Params|contains: '\"arn:aws:s3:::<B>/*\"'\n  \
+                  condition: sel\n";
+    let file = SigmaFile::parse("t.yml", source);
+    let rule = file.rules().next().unwrap();
+    let analysis = sigma_core::analysis::Analysis::new(rule, &CompileOptions::default()).unwrap();
+    let facts = Facts::of(rule, &analysis);
+    assert!(!facts.fields["Params"].dash_free);
+    let report = fuzz_rule(rule, &FuzzOptions { cases: 64, seed: 0 }).unwrap();
+    assert_eq!(report.failures, Vec::new());
+}
+
 #[test]
 fn base64offset_fields_are_shifted_to_every_offset_and_still_match() {
     let source = "title: t\ndetection:\n  sel:\n    CommandLine|base64offset|contains:\n      \
