@@ -90,7 +90,7 @@ pub fn run<E: Engine>(
 ) -> u8 {
     let total_only = options.total_only;
     let load_start = Instant::now();
-    let corpus = match discover::discover(rule_paths) {
+    let corpus = match discover::discover_keeping(rule_paths, discover::Keep::TypedModel) {
         Ok(corpus) => corpus,
         Err(error) => {
             eprintln!("sigma-test: {error}");

@@ -157,13 +157,30 @@ enum Loaded {
     Error(InputError),
 }
 
+/// What discovery keeps of each rule file.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Keep {
+    /// Everything: the runner reads keys outside the typed model
+    /// (`regression_tests_path`) from each rule's YAML tree.
+    Trees,
+    /// The typed model and the text only. The YAML tree of a rule is about
+    /// a third of a loaded corpus's memory, and `match` never reads it:
+    /// dropping each as it is read lets the next file reuse its pages.
+    TypedModel,
+}
+
 /// Reads every rule and case file under `paths`, in parallel.
 pub fn discover(paths: &[PathBuf]) -> Result<Corpus, DiscoverError> {
+    discover_keeping(paths, Keep::Trees)
+}
+
+/// As [`discover`], keeping of each rule what `keep` says.
+pub fn discover_keeping(paths: &[PathBuf], keep: Keep) -> Result<Corpus, DiscoverError> {
     let files = yaml_files(paths)?;
     let given = repo::given_dirs(paths);
     let loaded: Vec<Loaded> = files
         .par_iter()
-        .map(|(path, base)| load(path, base, &given))
+        .map(|(path, base)| load(path, base, &given, keep))
         .collect();
 
     // A file that is neither a rule nor a case file yields nothing; one
@@ -208,7 +225,7 @@ pub fn discover(paths: &[PathBuf]) -> Result<Corpus, DiscoverError> {
     Ok(corpus)
 }
 
-fn load(path: &Path, base: &Path, given: &Arc<[PathBuf]>) -> Loaded {
+fn load(path: &Path, base: &Path, given: &Arc<[PathBuf]>, keep: Keep) -> Loaded {
     let file = match SigmaFile::read(path) {
         Ok(file) => file,
         Err(e) => return Loaded::Error(InputError::file(path, format!("cannot read: {e}"))),
@@ -227,6 +244,14 @@ fn load(path: &Path, base: &Path, given: &Arc<[PathBuf]>) -> Loaded {
         return Loaded::Cases(CaseFile::from_yaml(path, &scope, root));
     }
 
+    let mut file = file;
+    if keep == Keep::TypedModel {
+        for document in &mut file.documents {
+            if let SigmaDocument::Rule(rule) = document {
+                rule.header.root = None;
+            }
+        }
+    }
     let file = Arc::new(file);
     let rules: Vec<RuleEntry> = file
         .documents
@@ -258,7 +283,7 @@ fn load(path: &Path, base: &Path, given: &Arc<[PathBuf]>) -> Loaded {
 /// Loads the rule file at `path` on its own (a case file names a rule by
 /// path that the command line did not include).
 pub fn load_rule_file(path: &Path, base: &Path) -> Result<Vec<RuleEntry>, InputError> {
-    match load(path, base, &Arc::from(Vec::new())) {
+    match load(path, base, &Arc::from(Vec::new()), Keep::Trees) {
         Loaded::Rules(rules, _) => Ok(rules),
         Loaded::Error(error) => Err(error),
         Loaded::Cases(_) | Loaded::Nothing => {
@@ -304,6 +329,34 @@ mod tests {
         assert_eq!(corpus.errors.len(), 1);
         assert!(corpus.errors[0].message.starts_with("invalid YAML"));
         assert_eq!(corpus.rule_by_id("R1").map(|r| r.document), Some(0));
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+}
+
+#[cfg(test)]
+mod keep_tests {
+    use super::*;
+
+    #[test]
+    fn only_the_typed_model_is_kept_when_asked() {
+        let dir = std::env::temp_dir().join(format!("sigma-keep-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        let rule = "title: t\nid: r1\nregression_tests_path: x/info.yml\n\
+                    detection: {s: {a: 1}, condition: s}\n";
+        std::fs::write(dir.join("r.yml"), rule).unwrap();
+
+        let tree = |keep| {
+            let corpus = discover_keeping(std::slice::from_ref(&dir), keep).unwrap();
+            let entry = corpus.rules.first().expect("one rule");
+            let rule = entry.rule().expect("a rule");
+            (
+                rule.header.get("regression_tests_path").is_some(),
+                rule.header.title.as_ref().map(|t| t.value.clone()),
+            )
+        };
+        assert_eq!(tree(Keep::Trees), (true, Some("t".to_owned())));
+        assert_eq!(tree(Keep::TypedModel), (false, Some("t".to_owned())));
         std::fs::remove_dir_all(&dir).unwrap();
     }
 }
