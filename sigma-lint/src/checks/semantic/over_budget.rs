@@ -56,3 +56,54 @@ impl Check for OverBudget {
         super::report(cx, &Self::META, FindingKind::OverBudget, help, out);
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::testing::findings_of;
+
+    /// Thirty selections and thirty filters of short, overlapping
+    /// `contains` values on one field: far more questions than the budget
+    /// lets the analysis answer.
+    fn costly_rule() -> String {
+        let mut text = String::from("title: t\nlogsource: {product: windows}\ndetection:\n");
+        for (prefix, group) in [("sel", 0), ("filter", 1)] {
+            for i in 0..30 {
+                text.push_str(&format!("  {prefix}_{i}:\n    CommandLine|contains:\n"));
+                for j in 0..60_u32 {
+                    let n = (group * 30 + i) * 60 + j;
+                    let len = 2 + n % 5;
+                    let value: String = (0..len)
+                        .map(|bit| if n >> bit & 1 == 1 { 'b' } else { 'a' })
+                        .collect();
+                    text.push_str(&format!("      - '{value}'\n"));
+                }
+            }
+        }
+        text.push_str("  condition: all of sel_* and not 1 of filter_*\n");
+        text
+    }
+
+    #[test]
+    fn a_rule_past_the_budget_gets_one_note_at_its_condition() {
+        let source = costly_rule();
+        let found = findings_of("S007", &source);
+
+        assert_eq!(found.len(), 1, "{found:?}");
+        let condition_line = source.lines().count() as u32;
+        assert_eq!(found[0].line(), condition_line);
+        assert!(
+            found[0].message.contains("stopped after"),
+            "{}",
+            found[0].message
+        );
+        assert!(findings_of("S002", &source).is_empty());
+    }
+
+    #[test]
+    fn a_plain_rule_gets_no_note() {
+        let source = "title: t\nlogsource: {product: windows}\ndetection:\n  sel:\n    \
+                      Image|endswith: '\\cmd.exe'\n  filter:\n    User: SYSTEM\n  \
+                      condition: sel and not filter\n";
+        assert!(findings_of("S007", source).is_empty());
+    }
+}
