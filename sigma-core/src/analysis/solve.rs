@@ -25,8 +25,6 @@ use super::witness::{candidates, Candidate, Fill};
 use super::Analysis;
 use crate::event::Event;
 use crate::matcher::ir::{Case, Expr, Operation, Predicate, Target};
-use crate::matcher::regex::SigmaRegex;
-use crate::modifier::RegexFlags;
 use crate::span::Span;
 use crate::value::Shape;
 
@@ -791,10 +789,9 @@ fn fixed_value_conflict<'a>(
         return None;
     }
     let by_number = matches!(fixing.operation, Operation::Number(_));
-    let judged = |(p, holds): &Literal<'a>| {
-        std::ptr::eq(*p, fixing)
-            || blind(&p.operation, by_number)
-            || (*holds && !by_number && caseless_regex(&p.operation).is_some())
+    let regex = |p: &Predicate| matches!(p.operation, Operation::Regex { .. });
+    let judged = |(p, _): &Literal<'a>| {
+        std::ptr::eq(*p, fixing) || blind(&p.operation, by_number) || (regex(p) && !by_number)
     };
     if !all().all(|literal| judged(&literal)) {
         return None;
@@ -804,28 +801,27 @@ fn fixed_value_conflict<'a>(
     let values = fixed_values(&fixing.operation)?;
     let any_fits = values.iter().any(|value| {
         let probe = single_field(name, &Candidate::Present(value.clone()));
-        all().all(|(p, holds)| {
-            // Regexes fold case one character at a time, the exact value by
-            // the whole text (`İ` is `i̇`): past ASCII their verdict on the
-            // written value says nothing of the other spellings.
-            let regex = matches!(p.operation, Operation::Regex { .. });
-            if regex && !value.as_str().is_some_and(str::is_ascii) {
-                return true;
-            }
-            if std::ptr::eq(p, fixing) || blind(&p.operation, by_number) {
-                return analysis.test(p, &probe) == holds;
-            }
-            // A case-sensitive regex that must match some spelling of the
-            // value: its case-blind twin matches every spelling or none.
-            // Only ASCII values, whose spellings case folding cannot
-            // disagree on; anything else counts as a fit (no proof).
-            let text = value.as_str().filter(|t| t.is_ascii());
-            match (text, caseless_regex(&p.operation)) {
-                (Some(text), Some(regexes)) => {
-                    regexes.iter().any(|r| r.is_match(text) != Ok(false))
-                }
-                _ => true,
-            }
+        let blind_hold = all()
+            .filter(|(p, _)| !regex(p))
+            .all(|(p, holds)| analysis.test(p, &probe) == holds);
+        if !blind_hold {
+            return false;
+        }
+        let regexes: Vec<Literal<'_>> = all().filter(|(p, _)| regex(p)).collect();
+        if regexes.is_empty() {
+            return true;
+        }
+        // A regex reads the event's own spelling of the value, which the
+        // exact test lets vary in letter case: every spelling is tried.
+        // Past ASCII, or past a few thousand spellings, nothing is proven.
+        let Some(spellings) = value.as_str().and_then(spellings) else {
+            return true;
+        };
+        spellings.into_iter().any(|spelling| {
+            let probe = single_field(name, &Candidate::Present(Value::String(spelling)));
+            regexes
+                .iter()
+                .all(|(p, holds)| analysis.test(p, &probe) == *holds)
         })
     });
     if any_fits {
@@ -838,24 +834,43 @@ fn fixed_value_conflict<'a>(
     ))
 }
 
-/// The case-blind twins of a case-sensitive regex test (`re` without the
-/// `i` flag); `None` for any other test, or a pattern that does not build.
-fn caseless_regex(operation: &Operation) -> Option<Vec<SigmaRegex>> {
-    let Operation::Regex { patterns, flags } = operation else {
-        return None;
-    };
-    if flags.ignore_case || patterns.iter().any(|p| turns_case_on(p)) {
+/// Every text the exact, case-blind test of `value` lets through, when
+/// `value` is ASCII and they are few: each letter in either case, and `k`
+/// also as the Kelvin sign (U+212A), the one character outside ASCII whose
+/// lowercase is an ASCII letter. `None` past [`SPELLINGS`].
+fn spellings(value: &str) -> Option<Vec<String>> {
+    if !value.is_ascii() {
         return None;
     }
-    let flags = RegexFlags {
-        ignore_case: true,
-        ..*flags
-    };
-    patterns
-        .iter()
-        .map(|p| SigmaRegex::compile(p, flags).ok())
-        .collect()
+    let mut out = vec![String::with_capacity(value.len())];
+    for c in value.chars() {
+        let lower = c.to_ascii_lowercase();
+        let mut forms = vec![lower];
+        if c.is_ascii_alphabetic() {
+            forms.push(lower.to_ascii_uppercase());
+        }
+        if lower == 'k' {
+            forms.push('\u{212A}');
+        }
+        if out.len() * forms.len() > SPELLINGS {
+            return None;
+        }
+        out = out
+            .iter()
+            .flat_map(|prefix| {
+                forms.iter().map(move |form| {
+                    let mut next = prefix.clone();
+                    next.push(*form);
+                    next
+                })
+            })
+            .collect();
+    }
+    Some(out)
 }
+
+/// How many spellings of a fixed value are tried against regexes.
+const SPELLINGS: usize = 4096;
 
 /// Whether [`fixed_values`] can name values for `operation`, without
 /// building them.
@@ -902,9 +917,9 @@ fn fixed_values(operation: &Operation) -> Option<Vec<Value>> {
 fn blind(operation: &Operation, by_number: bool) -> bool {
     match operation {
         Operation::Match { case, .. } => !by_number && *case == Case::Insensitive,
-        Operation::Regex { patterns, flags } => {
-            !by_number && flags.ignore_case && !patterns.iter().any(|p| turns_case_on(p))
-        }
+        // Judged spelling by spelling: a regex folds case its own way
+        // (`(?-i)`, negated classes, the Kelvin sign).
+        Operation::Regex { .. } => false,
         Operation::Number(_)
         | Operation::Bool(_)
         | Operation::Null
@@ -912,29 +927,6 @@ fn blind(operation: &Operation, by_number: bool) -> bool {
         | Operation::Compare { .. } => true,
         Operation::Cidr(_) | Operation::TimePart { .. } | Operation::FieldRef { .. } => false,
     }
-}
-
-/// Whether `pattern` may switch case sensitivity back on inside itself
-/// (`(?-i)`, `(?s-i:...)`), so that the `i` flag does not make the whole
-/// regex blind to letter case. Read off the text: a `(?` flag group with
-/// `i` after a `-`; a false alarm only costs a proof.
-fn turns_case_on(pattern: &str) -> bool {
-    pattern.match_indices("(?").any(|(at, _)| {
-        let flags = pattern
-            .get(at + 2..)
-            .unwrap_or_default()
-            .chars()
-            .take_while(|c| c.is_ascii_alphabetic() || *c == '-');
-        let mut negated = false;
-        for flag in flags {
-            match flag {
-                '-' => negated = true,
-                'i' if negated => return true,
-                _ => {}
-            }
-        }
-        false
-    })
 }
 
 /// `gt 10` with `lt 5`: no number lies between.

@@ -428,9 +428,9 @@ fn an_exact_value_no_spelling_of_which_a_case_sensitive_regex_matches_never_matc
     assert!(!never("^Run"));
 }
 
-/// Rules a tester built to break the fixed-value proof: each can match.
+/// Rules testers built to break the fixed-value proof: each can match.
 #[test]
-fn regexes_that_turn_case_back_on_or_fold_past_ascii_prove_nothing() {
+fn regexes_are_judged_on_every_spelling_of_a_fixed_value() {
     let can_match = [
         "  sel:\n    CommandLine: 'runwizard'\n    CommandLine|re: '(?i)^(?-i:R)un'\n  \
          condition: sel\n",
@@ -440,6 +440,12 @@ fn regexes_that_turn_case_back_on_or_fold_past_ascii_prove_nothing() {
          condition: sel\n",
         "  sel:\n    CommandLine: 'İ'\n    CommandLine|re|i: '^.{2}$'\n  condition: sel\n",
         "  sel:\n    CommandLine: 'İ'\n    CommandLine|re: '^i'\n  condition: sel\n",
+        // A negated class is no superset under case folding: `ABC` passes.
+        "  sel:\n    F: abc\n    F|re: '^[^a-z]+$'\n  condition: sel\n",
+        "  sel:\n    F: abc\n    F|re: '^\\P{Ll}+$'\n  condition: sel\n",
+        "  sel:\n    F: ab\n    F|re: '^(?![a-z])..$'\n  condition: sel\n",
+        // `k` is also spelled with the Kelvin sign, which is not ASCII.
+        "  sel:\n    F: k\n    F|re: '^[^\\x00-\\x7F]$'\n  condition: sel\n",
     ];
     for detection in can_match {
         let found = kinds(detection);
@@ -451,10 +457,18 @@ fn regexes_that_turn_case_back_on_or_fold_past_ascii_prove_nothing() {
         );
     }
 
-    // Plain ASCII with the flag set throughout still proves it.
-    let never = "  sel:\n    CommandLine: 'RunWizard'\n    CommandLine|re|i: '^wizard'\n  \
-                 condition: sel\n";
-    assert!(kinds(never)
-        .iter()
-        .any(|(kind, _)| *kind == FindingKind::NeverMatches));
+    // No spelling of the value passes: still proven.
+    for never in [
+        "  sel:\n    CommandLine: 'RunWizard'\n    CommandLine|re|i: '^wizard'\n  \
+         condition: sel\n",
+        "  sel:\n    F: abc\n    F|re: '^[^a-zA-Z]+$'\n  condition: sel\n",
+        "  sel:\n    F: s\n    F|re: '^[^sS]$'\n  condition: sel\n",
+    ] {
+        assert!(
+            kinds(never)
+                .iter()
+                .any(|(kind, _)| *kind == FindingKind::NeverMatches),
+            "{never}"
+        );
+    }
 }
