@@ -108,9 +108,16 @@ pub enum DiscoverError {
     /// A path that does not exist.
     #[error(transparent)]
     Missing(#[from] MissingPath),
-    /// A path under which no file is a rule or a case file.
-    #[error("{}: no rule and no case file found", .0.display())]
-    Empty(PathBuf),
+    /// Paths under which no file is a rule or a case file: every path
+    /// given.
+    #[error("{}: no rule and no case file found", list(.0))]
+    Empty(Vec<PathBuf>),
+}
+
+/// Paths as a message lists them: `a, b`.
+fn list(paths: &[PathBuf]) -> String {
+    let shown: Vec<String> = paths.iter().map(|p| p.display().to_string()).collect();
+    shown.join(", ")
 }
 
 /// The YAML files under `paths`, sorted within each path.
@@ -201,10 +208,8 @@ pub fn discover_keeping(paths: &[PathBuf], keep: Keep) -> Result<Corpus, Discove
         })
         .cloned()
         .collect();
-    if empty_paths.len() == paths.len() {
-        if let Some(first) = empty_paths.first() {
-            return Err(DiscoverError::Empty(first.clone()));
-        }
+    if !paths.is_empty() && empty_paths.len() == paths.len() {
+        return Err(DiscoverError::Empty(empty_paths));
     }
 
     let mut corpus = Corpus {

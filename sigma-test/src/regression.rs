@@ -45,14 +45,21 @@ pub struct RegressionInfo {
 
 /// Finds the root of the rule repository a rule belongs to: the nearest
 /// ancestor of `rule_path` that holds `.git` or under which
-/// `regression_tests_path` exists; otherwise `fallback`.
+/// `regression_tests_path` exists; otherwise `fallback`, or the folder
+/// holding it when it is a file (the rule file named on the command line).
 pub fn rule_repo_root(rule_path: &Path, regression_tests_path: &str, fallback: &Path) -> PathBuf {
     repo::normalise(&repo::absolute(rule_path))
         .ancestors()
         .skip(1)
         .find(|dir| dir.join(".git").exists() || dir.join(regression_tests_path).is_file())
         .map_or_else(
-            || repo::normalise(&repo::absolute(fallback)),
+            || {
+                let fallback = repo::normalise(&repo::absolute(fallback));
+                match fallback.parent() {
+                    Some(dir) if fallback.is_file() => dir.to_path_buf(),
+                    _ => fallback,
+                }
+            },
             Path::to_path_buf,
         )
 }
@@ -220,5 +227,28 @@ regression_tests_info:
         let text = "id: x\n# regression_tests_info:\n#   - name: a\n";
         let info = parse_info(Path::new("info.yml"), Path::new("/r"), text).unwrap();
         assert!(info.tests.is_empty() && info.errors.is_empty());
+    }
+}
+
+#[cfg(test)]
+mod root_tests {
+    use super::*;
+
+    #[test]
+    fn a_rule_file_named_alone_falls_back_to_its_folder() {
+        let dir = std::env::temp_dir().join(format!("sigma-root-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(dir.join("rules")).unwrap();
+        let rule = dir.join("rules/r.yml");
+        std::fs::write(&rule, "title: t\n").unwrap();
+
+        let root = rule_repo_root(&rule, "regression_data/x/info.yml", &rule);
+        assert_eq!(root, repo::normalise(&dir.join("rules")));
+
+        std::fs::create_dir_all(dir.join("regression_data/x")).unwrap();
+        std::fs::write(dir.join("regression_data/x/info.yml"), "").unwrap();
+        let root = rule_repo_root(&rule, "regression_data/x/info.yml", &rule);
+        assert_eq!(root, repo::normalise(&dir));
+        std::fs::remove_dir_all(&dir).unwrap();
     }
 }

@@ -127,6 +127,14 @@ fn a_path_with_nothing_to_run_is_a_usage_error() {
             "{stderr}"
         );
     }
+    let output = sigma_test(&["empty", "notes"], &dir);
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(
+        stderr.trim(),
+        "sigma-test: empty, notes: no rule and no case file found"
+    );
+
     let output = sigma_test(&["match", "--rules", "empty", "--events", "rule.yml"], &dir);
     assert_eq!(output.status.code(), Some(2));
 
