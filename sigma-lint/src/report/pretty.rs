@@ -98,12 +98,18 @@ impl SourceCode for Excerpted {
         let found = window.read_span(&inner, context_lines_before, context_lines_after)?;
         let data = found.data();
         let offset = found.span().offset() + from;
+        // miette counts the column in bytes; the other formats, and
+        // editors, count characters.
+        let column = bytes
+            .get(start.saturating_sub(found.column())..start)
+            .and_then(|prefix| std::str::from_utf8(prefix).ok())
+            .map_or(found.column(), |prefix| prefix.chars().count());
         Ok(Box::new(MietteSpanContents::new_named(
             self.name.clone(),
             data,
             SourceSpan::new(offset.into(), data.len()),
             found.line() + first,
-            found.column(),
+            column,
             found.line_count() + first,
         )))
     }
@@ -318,6 +324,28 @@ mod summary_tests {
 #[cfg(test)]
 mod excerpt_tests {
     use super::*;
+
+    #[test]
+    fn the_column_counts_characters_not_bytes() {
+        let text = "title: t\n  sel: {F: \"ééé日本\", G|re: \"(x\"}\n";
+        let excerpted = Excerpted::new("f.yml".to_owned(), text.into(), line_starts(text));
+        let start = text.find("\"(x").unwrap_or_default();
+        let span = SourceSpan::new(start.into(), 3);
+        let read = excerpted.read_span(&span, 0, 0).expect("in bounds");
+        let expected = text[..start]
+            .rsplit('\n')
+            .next()
+            .unwrap_or("")
+            .chars()
+            .count();
+        assert_eq!((read.line(), read.column()), (1, expected));
+        let bytes_into_line = start - text.find('\n').map_or(0, |n| n + 1);
+        assert_eq!(
+            bytes_into_line - expected,
+            7,
+            "3 × é and 2 × CJK are 7 extra bytes"
+        );
+    }
 
     /// Every span of a text with every kind of line break reads the same
     /// through the window as miette reads it from the whole text.
