@@ -124,9 +124,10 @@ fn yaml11_reading(text: &str) -> Option<&'static str> {
     {
         return None;
     }
+    // The YAML 1.1 type repository also lists `y` and `n`, but PyYAML's
+    // resolver (what pySigma reads with) leaves them strings, as 1.2 does.
     const BOOLS: &[&str] = &[
-        "y", "Y", "yes", "Yes", "YES", "n", "N", "no", "No", "NO", "on", "On", "ON", "off", "Off",
-        "OFF",
+        "yes", "Yes", "YES", "no", "No", "NO", "on", "On", "ON", "off", "Off", "OFF",
     ];
     if BOOLS.contains(&text) {
         return Some("a boolean");
@@ -217,7 +218,7 @@ mod tests {
         assert_eq!(yaml11_reading("1:20"), Some("a base-60 number"));
         assert_eq!(yaml11_reading("2024-01-31"), Some("a date"));
         for same in [
-            "true", "10", "0", "00000429", "1:99", "abc", "0x1F", "C:\\x",
+            "true", "10", "0", "00000429", "1:99", "abc", "0x1F", "C:\\x", "y", "N",
         ] {
             assert_eq!(yaml11_reading(same), None, "{same}");
         }
