@@ -166,11 +166,26 @@ pub fn unified_diff(path: &Path, before: &str, after: &str) -> String {
 pub fn diff_name(path: &Path, cwd: Option<&Path>) -> String {
     use std::path::Component;
 
-    let below = cwd
-        .filter(|_| path.is_absolute())
-        .and_then(|cwd| path.strip_prefix(cwd).ok());
-    let path = below.unwrap_or(path);
-    let parts: Vec<String> = path
+    // `..` is resolved against the working directory first: `git apply`
+    // refuses a header that climbs (`a/../sub/r.yml`).
+    let absolute = match cwd {
+        Some(cwd) if path.is_relative() => cwd.join(path),
+        _ => path.to_path_buf(),
+    };
+    let mut resolved: Vec<Component<'_>> = Vec::new();
+    for component in absolute.components() {
+        match component {
+            Component::CurDir => {}
+            Component::ParentDir if matches!(resolved.last(), Some(Component::Normal(_))) => {
+                resolved.pop();
+            }
+            other => resolved.push(other),
+        }
+    }
+    let resolved: std::path::PathBuf = resolved.iter().collect();
+    let below = cwd.and_then(|cwd| resolved.strip_prefix(cwd).ok());
+    let shown = below.unwrap_or(&resolved);
+    let parts: Vec<String> = shown
         .components()
         .filter_map(|c| match c {
             Component::Normal(part) => Some(part.to_string_lossy().into_owned()),
@@ -292,7 +307,9 @@ mod tests {
         assert_eq!(name("./rules/./r.yml"), "rules/r.yml");
         assert_eq!(name("/work/repo/rules/r.yml"), "rules/r.yml");
         assert_eq!(name("/tmp/r.yml"), "tmp/r.yml");
-        assert_eq!(name("../other/r.yml"), "../other/r.yml");
+        assert_eq!(name("../repo/rules/r.yml"), "rules/r.yml");
+        assert_eq!(name("rules/../rules/r.yml"), "rules/r.yml");
+        assert_eq!(name("../other/r.yml"), "work/other/r.yml");
         let diff = unified_diff(Path::new("./r.yml"), "a\n", "b\n");
         assert!(diff.starts_with("--- a/r.yml\n+++ b/r.yml\n"), "{diff}");
     }
