@@ -271,14 +271,9 @@ impl<'a> Search<'a> {
             }
             match expr {
                 Expr::Predicate(predicate) => {
-                    let target = self.analysis.target_of(predicate);
-                    if self
-                        .contradiction(&path, (predicate, holds), target)
-                        .is_some()
-                    {
+                    if self.assume(&mut path, predicate, holds).is_some() {
                         return None;
                     }
-                    path.push((predicate, holds), target);
                 }
                 Expr::Search { body, .. } => forced.push((body, holds)),
                 Expr::Not(inner) => forced.push((inner, !holds)),
@@ -324,14 +319,9 @@ impl<'a> Search<'a> {
         while let Some((expr, holds)) = stack.pop() {
             match expr {
                 Expr::Predicate(predicate) => {
-                    let target = self.analysis.target_of(predicate);
-                    if self
-                        .contradiction(&path, (predicate, holds), target)
-                        .is_some()
-                    {
+                    if self.assume(&mut path, predicate, holds).is_some() {
                         return false;
                     }
-                    path.push((predicate, holds), target);
                 }
                 Expr::Search { body, .. } => stack.push((body, holds)),
                 Expr::Not(inner) => stack.push((inner, !holds)),
@@ -386,12 +376,10 @@ impl<'a> Search<'a> {
             }
             match expr {
                 Expr::Predicate(predicate) => {
-                    let target = self.analysis.target_of(predicate);
-                    if let Some(conflict) = self.contradiction(path, (predicate, holds), target) {
+                    if let Some(conflict) = self.assume(path, predicate, holds) {
                         self.conflict.get_or_insert(conflict);
                         return Step::Failed { proven: true };
                     }
-                    path.push((predicate, holds), target);
                 }
                 Expr::Search { body, .. } => goals.push((body, holds)),
                 Expr::Not(inner) => goals.push((inner, !holds)),
@@ -430,6 +418,22 @@ impl<'a> Search<'a> {
     }
 
     /// A proven contradiction between `new` and the literals so far.
+    /// Adds `predicate` (holding or failing, as `holds` says) to `path`;
+    /// the contradiction with what the path already holds instead, if any.
+    fn assume(
+        &self,
+        path: &mut Path<'a>,
+        predicate: &'a Predicate,
+        holds: bool,
+    ) -> Option<Conflict> {
+        let target = self.analysis.target_of(predicate);
+        let conflict = self.contradiction(path, (predicate, holds), target);
+        if conflict.is_none() {
+            path.push((predicate, holds), target);
+        }
+        conflict
+    }
+
     fn contradiction(&self, path: &Path<'a>, new: Literal<'a>, target: u32) -> Option<Conflict> {
         let (predicate, holds) = new;
         if inert(new) {
