@@ -55,9 +55,23 @@ pub(crate) fn valid_chains<'a>(cx: &FileContext<'a>) -> Vec<(&'a DetectionItem, 
 /// with their text. Values under `windash` and `base64offset` are
 /// included: pySigma's string validators skip them.
 pub(crate) fn plain_strings<'a>(cx: &FileContext<'a>) -> Vec<(&'a RuleValue, &'a str)> {
+    strings_of(cx, |kind| matches!(kind, ChainKind::Plain(_)))
+}
+
+/// The patterns of `re` values, with their text.
+pub(crate) fn regex_patterns<'a>(cx: &FileContext<'a>) -> Vec<(&'a RuleValue, &'a str)> {
+    strings_of(cx, |kind| matches!(kind, ChainKind::Regex { .. }))
+}
+
+/// The string values of the items whose modifier chain is of a kind
+/// `wanted` accepts.
+fn strings_of<'a>(
+    cx: &FileContext<'a>,
+    wanted: impl Fn(&ChainKind) -> bool,
+) -> Vec<(&'a RuleValue, &'a str)> {
     let mut found = Vec::new();
     for (item, chain) in valid_chains(cx) {
-        if !matches!(chain.kind, ChainKind::Plain(_)) {
+        if !wanted(&chain.kind) {
             continue;
         }
         for value in &item.values {

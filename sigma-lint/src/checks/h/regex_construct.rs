@@ -1,6 +1,3 @@
-use sigma_core::modifier::ChainKind;
-use sigma_core::rule::ValueKind;
-
 use crate::check::{Check, CheckMeta, FileContext};
 use crate::finding::Finding;
 
@@ -52,18 +49,10 @@ impl Check for RegexConstruct {
     }
 
     fn check_file(&self, cx: &FileContext<'_>, out: &mut Vec<Finding>) {
-        for (item, chain) in super::valid_chains(cx) {
-            if !matches!(chain.kind, ChainKind::Regex { .. }) {
-                continue;
-            }
-            for value in &item.values {
-                let ValueKind::Str(text) = &value.kind else {
-                    continue;
-                };
-                if let Some(found) = CONSTRUCTS.iter().find(|c| text.contains(*c)) {
-                    let message = format!("regex uses `{found}`, which many backends lack");
-                    out.push(cx.finding(&Self::META, value.span, message));
-                }
+        for (value, text) in super::regex_patterns(cx) {
+            if let Some(found) = CONSTRUCTS.iter().find(|c| text.contains(*c)) {
+                let message = format!("regex uses `{found}`, which many backends lack");
+                out.push(cx.finding(&Self::META, value.span, message));
             }
         }
     }

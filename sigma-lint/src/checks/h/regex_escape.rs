@@ -1,6 +1,3 @@
-use sigma_core::modifier::ChainKind;
-use sigma_core::rule::ValueKind;
-
 use crate::check::{Check, CheckMeta, FileContext};
 use crate::finding::Finding;
 
@@ -63,23 +60,15 @@ impl Check for RegexEscape {
     }
 
     fn check_file(&self, cx: &FileContext<'_>, out: &mut Vec<Finding>) {
-        for (item, chain) in super::valid_chains(cx) {
-            if !matches!(chain.kind, ChainKind::Regex { .. }) {
-                continue;
-            }
-            for value in &item.values {
-                let ValueKind::Str(pattern) = &value.kind else {
-                    continue;
+        for (value, pattern) in super::regex_patterns(cx) {
+            if let Some(escape) = first_disallowed_escape(pattern) {
+                let message = format!("`\\{escape}` is not a portable regex escape");
+                let help = if escape.is_ascii_punctuation() {
+                    format!("`{escape}` needs no backslash")
+                } else {
+                    "write the character itself, or a class such as `[...]`".to_owned()
                 };
-                if let Some(escape) = first_disallowed_escape(pattern) {
-                    let message = format!("`\\{escape}` is not a portable regex escape");
-                    let help = if escape.is_ascii_punctuation() {
-                        format!("`{escape}` needs no backslash")
-                    } else {
-                        "write the character itself, or a class such as `[...]`".to_owned()
-                    };
-                    out.push(cx.finding(&Self::META, value.span, message).help(help));
-                }
+                out.push(cx.finding(&Self::META, value.span, message).help(help));
             }
         }
     }
