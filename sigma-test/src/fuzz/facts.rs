@@ -148,7 +148,7 @@ fn dash_closed(operation: &Operation) -> bool {
         return !matches!(operation, Operation::Regex { .. });
     };
     patterns.iter().all(|pattern| {
-        maybe_flag_dashes(pattern).into_iter().all(|index| {
+        flag_positions(&cells(pattern)).into_iter().all(|index| {
             WINDASH_CHARS
                 .iter()
                 .all(|dash| patterns.contains(&with_char(pattern, index, *dash)))
@@ -168,13 +168,12 @@ fn cells(pattern: &SigmaString) -> Vec<Option<char>> {
     out
 }
 
-/// The dashes of a pattern that start a flag in some text it matches: as
-/// [`flag_positions`] reads text, but a wildcard after the dash counts as
-/// a word character, since the text it stands for may begin with one
-/// (`<NAME>/*` matches `<NAME>/x`, where `/x` is a flag), and a wildcard
-/// before it as a non-word one.
-fn maybe_flag_dashes(pattern: &SigmaString) -> Vec<usize> {
-    let cells = cells(pattern);
+/// Indexes (into [`cells`], or the characters of a text) of the dashes
+/// that start a flag: after a non-word character or the start, before a
+/// word character. In a pattern a wildcard may stand for either, so it
+/// counts as non-word before the dash and as word after it: `<NAME>/*`
+/// matches `<NAME>/x`, where `/x` is a flag.
+pub(super) fn flag_positions(cells: &[Option<char>]) -> Vec<usize> {
     let word = |c: &char| c.is_alphanumeric() || *c == '_';
     (0..cells.len())
         .filter(|&i| {
@@ -186,19 +185,6 @@ fn maybe_flag_dashes(pattern: &SigmaString) -> Vec<usize> {
                 None => false,
             };
             dash && after_non_word && before_word
-        })
-        .collect()
-}
-
-/// The same over plain text.
-pub(super) fn flag_positions(cells: &[Option<char>]) -> Vec<usize> {
-    let word =
-        |c: Option<&Option<char>>| matches!(c, Some(Some(c)) if c.is_alphanumeric() || *c == '_');
-    (0..cells.len())
-        .filter(|&i| {
-            matches!(cells.get(i), Some(Some(c)) if WINDASH_CHARS.contains(c))
-                && (i == 0 || !word(cells.get(i - 1)))
-                && word(cells.get(i + 1))
         })
         .collect()
 }
