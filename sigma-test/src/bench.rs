@@ -456,6 +456,12 @@ impl Tally {
 
     /// `self` then `other`, in input order.
     fn merge(mut self, other: Tally) -> Tally {
+        self.absorb(other);
+        self
+    }
+
+    /// Adds `other`, which comes after `self` in input order.
+    fn absorb(&mut self, other: Tally) {
         self.counts
             .iter_mut()
             .zip(other.counts)
@@ -473,7 +479,6 @@ impl Tally {
         for error in other.errors {
             self.error(error);
         }
-        self
     }
 
     /// Prints the errors kept, in input order, and forgets them.
@@ -506,7 +511,7 @@ impl<E: Engine> Matching<'_, E> {
                 || self.match_lines(path, &current),
             );
             tally.report(path);
-            total = total.merge(tally);
+            total.absorb(tally);
             more = match read {
                 Ok(more) => more,
                 Err(error) => {
@@ -565,7 +570,7 @@ impl<E: Engine> Matching<'_, E> {
         let read = events::evtx::read_batches(path, BATCH_LINES, &mut |batch| {
             let values = batch.into_iter().map(windows::flatten).collect();
             let tally = self.match_values(values);
-            total = std::mem::replace(&mut total, Tally::new(0)).merge(tally);
+            total.absorb(tally);
         });
         if let Err(error) = read {
             total.error(error);
