@@ -796,3 +796,41 @@ fn a_broken_rule_fails_unless_its_status_retires_it() {
     assert_eq!(output.status.code(), Some(0));
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+/// `match` streams `.evtx` records in batches: SigmaHQ's Sysmon
+/// configuration-change test file holds one event, which its rule matches
+/// once (`match_count: 1` in its `info.yml`), on one thread and on two.
+#[test]
+fn match_reads_evtx_and_counts_as_the_regression_data_says() {
+    let shared = match std::env::var_os("SIGMA_SHARED") {
+        Some(dir) => PathBuf::from(dir),
+        None => workspace().join("../shared"),
+    };
+    let hq = shared.join("sigmahq");
+    let data = hq.join(
+        "regression_data/rules/windows/sysmon/sysmon_config_modification/\
+         8ac03a65-6c84-4116-acad-dc1558ff7a77.evtx",
+    );
+    if !data.is_file() {
+        eprintln!("skipped: ../shared not found");
+        return;
+    }
+    let rules = hq.join("rules/windows/sysmon");
+    for threads in ["1", "2"] {
+        let args = [
+            "match",
+            "--rules",
+            rules.to_str().unwrap_or_default(),
+            "--events",
+            data.to_str().unwrap_or_default(),
+            "--total",
+            "--threads",
+            threads,
+        ];
+        let output = sigma_test(&args, &workspace());
+        assert_eq!(output.status.code(), Some(0), "{output:?}");
+        assert_eq!(String::from_utf8_lossy(&output.stdout).trim(), "1");
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(stderr.contains("read and matched 1 events"), "{stderr}");
+    }
+}
