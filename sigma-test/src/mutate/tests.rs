@@ -43,11 +43,10 @@ fn mutants_change_what_matches() {
     assert!(!compiled.matches(&event(serde_json::json!({"CommandLine": "x evil"}))));
 }
 
-#[test]
-fn weak_cases_leave_survivors() {
-    static NEXT: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
-    let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
-    let dir = std::env::temp_dir().join(format!("sigma-mut-{}-{n}", std::process::id()));
+/// A fresh repository (`name` tells tests apart) holding `r.yml`: a
+/// selection on `Cmd` and a filter on `User`.
+fn repo_with_rule(name: &str) -> std::path::PathBuf {
+    let dir = std::env::temp_dir().join(format!("sigma-mut-{name}-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(dir.join(".git")).unwrap();
     std::fs::write(
@@ -56,6 +55,12 @@ fn weak_cases_leave_survivors() {
          filter:\n    User: admin\n  condition: sel and not filter\n",
     )
     .unwrap();
+    dir
+}
+
+#[test]
+fn weak_cases_leave_survivors() {
+    let dir = repo_with_rule("weak");
     let corpus = crate::discover::discover(std::slice::from_ref(&dir)).unwrap();
     let report = run(&corpus, &RunOptions::default(), &HashMap::new());
     assert_eq!(report.counts(), (0, 3), "no cases: every mutant survives");
@@ -90,15 +95,7 @@ fn weak_cases_leave_survivors() {
 
 #[test]
 fn rules_whose_cases_fail_give_no_score() {
-    let dir = std::env::temp_dir().join(format!("sigma-mut-fail-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(dir.join(".git")).unwrap();
-    std::fs::write(
-        dir.join("r.yml"),
-        "title: t\nlogsource: {category: x}\ndetection:\n  sel:\n    Cmd|contains: evil\n  \
-         filter:\n    User: admin\n  condition: sel and not filter\n",
-    )
-    .unwrap();
+    let dir = repo_with_rule("fail");
     let failing = "rule: r.yml\ncases:\n  - {name: a, expect: match, event: {Cmd: fine}}\n";
     std::fs::write(dir.join("c.yml"), failing).unwrap();
     let corpus = crate::discover::discover(std::slice::from_ref(&dir)).unwrap();
