@@ -112,7 +112,9 @@ impl SigmaRegex {
 pub struct LazyRegex {
     pattern: Arc<str>,
     flags: RegexFlags,
-    /// Shared by clones, so a regex is built once per compiled rule.
+    /// Shared by clones, so a regex is looked up once per compiled rule;
+    /// the build itself goes through [`SigmaRegex::compile`]'s cache, which
+    /// the analysis's many compilations of one rule share.
     built: Arc<OnceLock<Result<SigmaRegex, String>>>,
 }
 
@@ -143,7 +145,7 @@ impl LazyRegex {
     pub fn is_match(&self, text: &str) -> Result<bool, String> {
         let built = self
             .built
-            .get_or_init(|| SigmaRegex::compile_uncached(&self.pattern, self.flags));
+            .get_or_init(|| SigmaRegex::compile(&self.pattern, self.flags));
         match built {
             Ok(regex) => regex.is_match(text),
             Err(message) => Err(message.clone()),
