@@ -372,14 +372,18 @@ fn fix_in_rounds(
             .any(|(f, resolved)| !resolved && of_written(f) && applies(f));
         changed.extend(written.iter().cloned());
 
-        if written.is_empty() || !held_back || failed_writes || round == FIX_ROUNDS {
-            let mut resolved = plan.resolved.into_iter();
-            findings.retain(|f| !(resolved.next().unwrap_or(false) && of_written(f)));
+        let last = !held_back || failed_writes || round == FIX_ROUNDS;
+        if written.is_empty() {
             break;
         }
+        // The files changed: what is left is read from them again, at its
+        // new place, with what the fixes themselves may have brought.
         findings = lint::lint_discovered(found, settings, checks::ALL, &|| {})
             .outcome
             .findings;
+        if last {
+            break;
+        }
     }
     eprintln!(
         "sigma-lint: fixed {} in {}",

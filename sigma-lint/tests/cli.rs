@@ -275,6 +275,37 @@ fn fix_and_diff() {
     assert!(nothing.stdout.is_empty());
 }
 
+/// What `--fix` reports as left is read from the fixed file: a finding
+/// below a removed line is reported at its new line, as a plain run would.
+#[test]
+fn after_fix_the_report_is_of_the_fixed_file() {
+    let dir = Dir::new("fix-report");
+    let before = GOOD
+        .replace("logsource:\n", "\n\n\nlogsource:\n")
+        .replace("'\\whoami.exe'", "'\\whoami.exe'\n        Port: 010");
+    dir.file("r.yml", &before);
+    let args = [
+        "--no-config",
+        "--extend-select",
+        "A009",
+        "--format",
+        "concise",
+    ];
+
+    let fixed = run(&dir.0, &[&args[..], &["--fix", "r.yml"]].concat());
+    let after = std::fs::read_to_string(dir.0.join("r.yml")).unwrap_or_default();
+    assert!(!after.contains("\n\n\n\n"), "{after}");
+    let fresh = run(&dir.0, &[&args[..], &["r.yml"]].concat());
+
+    let report = String::from_utf8_lossy(&fixed.stdout);
+    assert_eq!(report, String::from_utf8_lossy(&fresh.stdout));
+    let line_of_port = after.lines().position(|l| l.contains("Port")).unwrap_or(0) + 1;
+    assert!(
+        report.contains(&format!("r.yml:{line_of_port}:")),
+        "{report}"
+    );
+}
+
 #[test]
 fn diff_headers_apply_from_the_working_directory() {
     let dir = Dir::new("diff-paths");
